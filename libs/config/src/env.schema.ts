@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Endpoints and knobs every worker shares; apps extend it with their own. */
+export const baseWorkerEnvSchema = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  KAFKA_CLIENT_ID: z.string().optional(),
+  SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  MONGO_URL: z.string().startsWith('mongodb', 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017/'),
+  MONGO_DB: z.string().min(1).default('brokered_etl'),
+  /** Prefix for every topic and group: lets several environments (or tests) share one cluster. */
+  ETL_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9._-]*$/, 'lowercase letters, digits, dot, dash and underscore only')
+    .default(''),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+});
+
+export type BaseWorkerEnv = z.infer<typeof baseWorkerEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once, at the app edge; each problem names its variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}

@@ -1,0 +1,1 @@
+export { baseWorkerEnvSchema, parseEnv, ConfigError, type BaseWorkerEnv } from './env.schema';

@@ -1,0 +1,10 @@
+/** Lineage carried on every message we produce (DESIGN §3). */
+export const HEADERS = {
+  runId: 'etl-run-id',
+  pipeline: 'etl-pipeline',
+  chunkSeq: 'etl-chunk-seq',
+  attempt: 'etl-attempt',
+  replayOf: 'etl-replay-of',
+  traceId: 'etl-trace-id',
+  producedBy: 'etl-produced-by',
+} as const;

@@ -1,0 +1,5 @@
+export * from './topics';
+export * from './headers';
+export * from './avro.types';
+export * from './control.schemas';
+export * from './control.types';

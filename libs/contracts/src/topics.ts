@@ -1,0 +1,43 @@
+/**
+ * Every topic and subject name lives here. A namespace prefix lets several
+ * environments, or parallel tests, share one cluster without seeing each other.
+ */
+export type DataStage = 'extracted' | 'transformed';
+export type StageName = 'extractor' | 'transformer' | 'loader';
+
+export interface TopicNames {
+  trigger: string;
+  events: string;
+  dlq: string;
+  data(pipeline: string, stage: DataStage): string;
+}
+
+export function topicNames(namespace = ''): TopicNames {
+  const p = namespace ? `${namespace}.` : '';
+  return {
+    trigger: `${p}etl.runs.trigger`,
+    events: `${p}etl.runs.events`,
+    dlq: `${p}etl.dlq`,
+    data: (pipeline, stage) => `${p}${pipeline}.${stage}`,
+  };
+}
+
+/** Consumer group of each stage; one group per stage, shared by every pipeline it hosts. */
+export function groupId(stage: StageName, namespace = ''): string {
+  return `${namespace ? `${namespace}.` : ''}etl.${stage}`;
+}
+
+/** Confluent TopicNameStrategy: the value schema of topic T lives under subject "T-value". */
+export function valueSubject(topic: string): string {
+  return `${topic}-value`;
+}
+
+/** What a stage consumes and where its output goes. */
+export const STAGE_INPUT: Record<StageName, 'trigger' | DataStage> = {
+  extractor: 'trigger',
+  transformer: 'extracted',
+  loader: 'transformed',
+};
+
+/** Partitions of our topics: enough for the two-to-four workers a stage runs here. */
+export const DEFAULT_PARTITIONS = { control: 3, data: 6 } as const;

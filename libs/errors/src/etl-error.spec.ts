@@ -1,0 +1,17 @@
+import { classify, EtlError } from './etl-error';
+
+describe('classify', () => {
+  it('dead-letters permanent errors', () => {
+    expect(classify(new EtlError('DECODE_FAILED', 'bad bytes'))).toBe('dead-letter');
+    expect(classify(new EtlError('UNKNOWN_PIPELINE', 'nope'))).toBe('dead-letter');
+  });
+
+  it('retries transient errors and unknown ones, so nothing is dropped on a guess', () => {
+    expect(classify(new EtlError('DATABASE_UNAVAILABLE', 'down'))).toBe('retry');
+    expect(classify(new Error('socket hang up'))).toBe('retry');
+  });
+
+  it('crashes on errors that make the process unable to work', () => {
+    expect(classify(new EtlError('SCHEMA_INCOMPATIBLE', 'field removed'))).toBe('crash');
+  });
+});

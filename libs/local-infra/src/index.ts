@@ -1,0 +1,3 @@
+export { createLocalInfra, type LocalInfra, type ServiceStatus, type UpResult } from './local-infra';
+export { localInfraOptionsFromEnv, endpointsOf, VERSIONS, type LocalInfraOptions, type Endpoints } from './infra.options';
+export { InfraError } from './infra.errors';

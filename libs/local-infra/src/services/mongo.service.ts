@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { VERSIONS, type LocalInfraOptions } from '../infra.options';
+import { requireTool } from '../prerequisites';
+import { assertPortsFree, isPortOpen, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
+import type { LocalService } from './service';
+
+/** FerretDB 1.x (MongoDB wire protocol) built from tools/infra/ferretdb, our wrapper of its embeddable package. */
+export function createMongoService(options: LocalInfraOptions): LocalService {
+  const binary = join(options.cacheDir, `ferretdb-local-${VERSIONS.ferretdb}`);
+  const home = join(options.stateDir, 'mongo');
+  const pidFile = join(home, 'ferretdb.pid');
+  const logFile = join(home, 'ferretdb.log');
+  const port = options.ports.mongo;
+
+  return {
+    name: 'mongo',
+    endpoint: `mongodb://127.0.0.1:${port}/`,
+    logFile,
+    async provision(report) {
+      if (existsSync(binary)) return false;
+      requireTool('go', 'version', `FerretDB ${VERSIONS.ferretdb}`, 'install Go 1.22+ (https://go.dev/dl or apt-get install golang)');
+      report(`mongo: building FerretDB ${VERSIONS.ferretdb} (Go module proxy); the first build takes a few minutes`);
+      run('go', ['build', '-o', binary, '.'], { cwd: join(options.rootDir, 'tools/infra/ferretdb'), what: 'FerretDB build' });
+      return true;
+    },
+    pid: () => readPid(pidFile),
+    healthy: () => isPortOpen(port),
+    async start() {
+      await assertPortsFree('mongo', [['ETL_MONGO_PORT', port]]);
+      const dataDir = join(home, 'data');
+      mkdirSync(dataDir, { recursive: true });
+      const backend =
+        options.ferretdbHandler === 'sqlite'
+          ? ['--handler', 'sqlite', '--sqlite-url', `file:${dataDir}/`]
+          : ['--handler', 'postgresql', '--postgresql-url', options.ferretdbPostgresUrl ?? ''];
+      const pid = startDetached(binary, ['--listen', `127.0.0.1:${port}`, ...backend], { cwd: home, logFile, pidFile });
+      await waitUntil('mongo', () => isPortOpen(port), options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
+    },
+    stop: () => stopProcess(pidFile, 10_000),
+  };
+}

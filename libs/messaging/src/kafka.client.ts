@@ -1,0 +1,39 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from '@brokered-etl/observability';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** How long a connection attempt may take; kept short so start-up fails fast and clearly. */
+  connectionTimeoutMs?: number;
+  retry?: KafkaConfig['retry'];
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+  [logLevel.NOTHING]: 'debug',
+};
+
+/** kafkajs logs through our winston logger (module "kafkajs"), never to the console. */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const log = options.logger.child({ module: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    retry: options.retry ?? { initialRetryTime: 300, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, label, log: entry }: LogEntry) => {
+        const { message, ...fields } = entry;
+        log.log(LEVELS[level] ?? 'info', String(message), { kafkajs: label, ...fields });
+      },
+  });
+}
+
+export type { Kafka } from 'kafkajs';

@@ -1,0 +1,33 @@
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { EtlError } from '@brokered-etl/errors';
+import type { OutboundMessage } from './message.types';
+
+export interface MessageProducer {
+  /** Resolves once every replica in sync has the messages (acks=all). */
+  send(topic: string, messages: OutboundMessage[]): Promise<void>;
+  sendRaw(topic: string, messages: Array<{ key: Buffer | string | null; value: Buffer | null; headers?: Record<string, Buffer | string> }>): Promise<void>;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export function createMessageProducer(kafka: Kafka): MessageProducer {
+  // Not kafkajs' experimental idempotent mode: duplicates from a producer retry
+  // are absorbed downstream by deterministic ids, as redeliveries are.
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+
+  async function sendRaw(topic: string, messages: Parameters<MessageProducer['sendRaw']>[1]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+    } catch (cause) {
+      throw new EtlError('BROKER_UNAVAILABLE', `cannot produce ${messages.length} message(s) to ${topic}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  return {
+    send: (topic, messages) => sendRaw(topic, messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }))),
+    sendRaw,
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+  };
+}

@@ -1,0 +1,34 @@
+import type { Kafka } from 'kafkajs';
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  /** Retention; data topics keep a week so a replay has something to read. */
+  retentionMs?: number;
+}
+
+/** Creates the topics that are missing; existing ones are left as they are. Safe to call from every instance. */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length === 0) return [];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions,
+        replicationFactor: -1, // the broker's default: 1 here, 3 on a real cluster
+        configEntries: [
+          { name: 'retention.ms', value: String(s.retentionMs ?? 7 * 24 * 3600 * 1000) },
+          { name: 'max.message.bytes', value: String(4 * 1024 * 1024) },
+        ],
+      })),
+    });
+    return missing.map((s) => s.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,1 @@
+export { createRootLogger, createSilentLogger, type Logger, type LoggerOptions } from './logger';

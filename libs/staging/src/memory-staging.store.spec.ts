@@ -1,0 +1,4 @@
+import { createMemoryStagingStore } from './memory-staging.store';
+import { stagingConformance } from './staging.conformance';
+
+stagingConformance('in-memory staging', async () => createMemoryStagingStore());

@@ -1,0 +1,129 @@
+import type { Collection, Db } from 'mongodb';
+import { guard } from './mongo.errors';
+import { isRunDone, sumLedger, type StagingStore } from './staging.store';
+import type { ChunkLedgerEntry, ChunkStage, Rejection, RunRecord, StagedChunk } from './staging.types';
+
+type RunDoc = RunRecord & { _id: string };
+type ChunkDoc = StagedChunk & { _id: string };
+type LedgerDoc = ChunkLedgerEntry & { _id: string };
+type RejectionDoc = Rejection & { _id: string };
+
+export interface MongoStagingOptions {
+  /** Collection name prefix, so staging can share a database with the targets. */
+  prefix?: string;
+}
+
+const strip = <T extends { _id: string }>({ _id, ...rest }: T): Omit<T, '_id'> => rest;
+
+/**
+ * Staging on MongoDB, written for FerretDB 1.x too: no transactions, no
+ * $group beyond $sum, deterministic _ids and $set instead of $inc.
+ */
+export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {}): StagingStore & { ensureIndexes(): Promise<void> } {
+  const prefix = options.prefix ?? 'staging';
+  const runs: Collection<RunDoc> = db.collection(`${prefix}.runs`);
+  const chunks: Collection<ChunkDoc> = db.collection(`${prefix}.chunks`);
+  const ledger: Collection<LedgerDoc> = db.collection(`${prefix}.ledger`);
+  const rejections: Collection<RejectionDoc> = db.collection(`${prefix}.rejections`);
+
+  async function countRun(runId: string) {
+    return guard('count run', async () => sumLedger((await ledger.find({ runId }).toArray()).map(strip)));
+  }
+
+  return {
+    async ensureIndexes() {
+      await guard('create staging indexes', async () => {
+        await runs.createIndex({ requestedAt: -1 });
+        await chunks.createIndex({ runId: 1, stage: 1, chunkSeq: 1 });
+        await ledger.createIndex({ runId: 1, chunkSeq: 1 });
+        await rejections.createIndex({ runId: 1 });
+      });
+    },
+
+    createRun: (run) =>
+      guard('create run', async () => {
+        const result = await runs.updateOne({ _id: run.runId }, { $setOnInsert: { _id: run.runId, ...run } }, { upsert: true });
+        return result.upsertedCount === 1;
+      }),
+
+    getRun: (runId) =>
+      guard('get run', async () => {
+        const doc = await runs.findOne({ _id: runId });
+        return doc ? strip(doc) : undefined;
+      }),
+
+    listRuns: (opts = {}) =>
+      guard('list runs', async () => {
+        const filter = opts.pipeline ? { pipeline: opts.pipeline } : {};
+        const docs = await runs.find(filter).sort({ requestedAt: -1 }).limit(opts.limit ?? 50).toArray();
+        return docs.map(strip);
+      }),
+
+    markRunStarted: (runId, at) =>
+      guard('mark run started', async () => {
+        await runs.updateOne({ _id: runId, status: 'requested' }, { $set: { status: 'running', startedAt: at } });
+      }),
+
+    markSourceEnded: (runId, totals, at) =>
+      guard('mark source ended', async () => {
+        await runs.updateOne({ _id: runId }, { $set: { totalChunks: totals.totalChunks, totalRecords: totals.totalRecords, sourceEndedAt: at } });
+      }),
+
+    failRun: (runId, failure, at) =>
+      guard('fail run', async () => {
+        await runs.updateOne({ _id: runId, status: { $ne: 'completed' } }, { $set: { status: 'failed', failure, finishedAt: at } });
+      }),
+
+    async completeRunIfDone(runId, at) {
+      const run = await this.getRun(runId);
+      if (!run) return undefined;
+      if (run.status === 'completed') return run;
+      const counts = await countRun(runId);
+      if (run.status === 'failed' || !isRunDone(run, counts)) {
+        await guard('update run counts', () => runs.updateOne({ _id: runId }, { $set: { counts } }));
+        return undefined;
+      }
+      await guard('complete run', () => runs.updateOne({ _id: runId, status: { $in: ['requested', 'running'] } }, { $set: { status: 'completed', finishedAt: at, counts } }));
+      return this.getRun(runId);
+    },
+
+    reopenRun: (runId, at) =>
+      guard('reopen run', async () => {
+        await runs.updateOne({ _id: runId }, { $set: { status: 'running', startedAt: at }, $unset: { finishedAt: '', failure: '' } });
+      }),
+
+    stageChunk: (chunk) =>
+      guard('stage chunk', async () => {
+        const _id = `${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`;
+        await chunks.replaceOne({ _id }, { _id, ...(chunk as StagedChunk) }, { upsert: true });
+      }),
+
+    async *readChunks<R>(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk<R>> {
+      const cursor = chunks.find({ runId, stage }).sort({ chunkSeq: 1 });
+      for await (const doc of cursor) yield strip(doc) as StagedChunk<R>;
+    },
+
+    markChunk: (runId, chunkSeq, entry) =>
+      guard('mark chunk', async () => {
+        const set: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(entry)) if (value !== undefined) set[key] = value;
+        await ledger.updateOne({ _id: `${runId}:${chunkSeq}` }, { $set: set, $setOnInsert: { runId, chunkSeq } }, { upsert: true });
+      }),
+
+    countRun,
+
+    recordRejections: (list) =>
+      guard('record rejections', async () => {
+        if (list.length === 0) return;
+        await rejections.bulkWrite(
+          list.map((r) => ({ replaceOne: { filter: { _id: r.id }, replacement: { _id: r.id, ...r }, upsert: true } })),
+          { ordered: false },
+        );
+      }),
+
+    listRejections: (runId) =>
+      guard('list rejections', async () => (await rejections.find({ runId }).sort({ chunkSeq: 1, recordIndex: 1 }).toArray()).map(strip)),
+
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,18 @@
+import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { EtlError } from '@brokered-etl/errors';
+
+/** Driver errors become EtlErrors at this edge: network trouble is transient, the rest is a bug to surface. */
+export async function guard<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (cause) {
+    if (cause instanceof EtlError) throw cause;
+    if (cause instanceof MongoNetworkError || cause instanceof MongoServerSelectionError) {
+      throw new EtlError('DATABASE_UNAVAILABLE', `${what}: database unavailable (${cause.message})`, { cause });
+    }
+    if (cause instanceof MongoError && cause.hasErrorLabel?.('RetryableWriteError')) {
+      throw new EtlError('DATABASE_UNAVAILABLE', `${what}: ${cause.message}`, { cause });
+    }
+    throw cause;
+  }
+}

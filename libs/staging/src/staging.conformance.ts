@@ -1,0 +1,108 @@
+import type { StagingStore } from './staging.store';
+import type { RunRecord } from './staging.types';
+
+/**
+ * Behaviour every StagingStore must have. Run by the in-memory store's unit
+ * test and by the MongoDB store's integration test against a real server.
+ */
+export function stagingConformance(name: string, makeStore: () => Promise<StagingStore>): void {
+  describe(`${name} conforms to StagingStore`, () => {
+    let store: StagingStore;
+    let n = 0;
+    const newRun = (over: Partial<RunRecord> = {}): RunRecord => ({
+      runId: `run-${Date.now()}-${++n}`,
+      pipeline: 'flights',
+      params: { source: 'flights-2k.json' },
+      requestedBy: 'test',
+      status: 'requested',
+      requestedAt: new Date(Date.UTC(2026, 10, 26, 10, 0, n)),
+      ...over,
+    });
+
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('creates a run once, however often it is asked', async () => {
+      const run = newRun();
+      expect(await store.createRun(run)).toBe(true);
+      expect(await store.createRun({ ...run, params: { other: 'x' } })).toBe(false);
+      const stored = await store.getRun(run.runId);
+      expect(stored?.params).toEqual({ source: 'flights-2k.json' });
+      expect(stored?.requestedAt.getTime()).toBe(run.requestedAt.getTime());
+    });
+
+    it('moves a run requested → running → completed only when every chunk is loaded', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markRunStarted(run.runId, new Date());
+      expect((await store.getRun(run.runId))?.status).toBe('running');
+      for (const seq of [0, 1]) await store.markChunk(run.runId, seq, { extracted: { records: 10, at: new Date() } });
+      await store.markChunk(run.runId, 0, { transformed: { records: 9, rejected: 1, at: new Date() } });
+      await store.markChunk(run.runId, 0, { loaded: { records: 9, at: new Date() } });
+      expect(await store.completeRunIfDone(run.runId, new Date())).toBeUndefined(); // source not ended yet
+      await store.markSourceEnded(run.runId, { totalChunks: 2, totalRecords: 20 }, new Date());
+      expect(await store.completeRunIfDone(run.runId, new Date())).toBeUndefined(); // chunk 1 not loaded
+      await store.markChunk(run.runId, 1, { transformed: { records: 10, rejected: 0, at: new Date() } });
+      await store.markChunk(run.runId, 1, { loaded: { records: 10, at: new Date() } });
+      const done = await store.completeRunIfDone(run.runId, new Date());
+      expect(done?.status).toBe('completed');
+      expect(done?.counts).toEqual({ extracted: 20, transformed: 19, rejected: 1, loaded: 19, chunksExtracted: 2, chunksLoaded: 2 });
+    });
+
+    it('never double counts a chunk marked twice (redelivery)', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 0, { extracted: { records: 5, at: new Date() } });
+      await store.markChunk(run.runId, 0, { extracted: { records: 5, at: new Date() } });
+      await store.markChunk(run.runId, 0, { loaded: { records: 5, at: new Date() } });
+      await store.markChunk(run.runId, 0, { loaded: { records: 5, at: new Date() } });
+      expect(await store.countRun(run.runId)).toMatchObject({ extracted: 5, loaded: 5, chunksExtracted: 1, chunksLoaded: 1 });
+    });
+
+    it('does not fail a completed run, and a failed run does not complete', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.failRun(run.runId, { code: 'SOURCE_NOT_FOUND', message: 'no such file' }, new Date());
+      await store.markSourceEnded(run.runId, { totalChunks: 0, totalRecords: 0 }, new Date());
+      expect(await store.completeRunIfDone(run.runId, new Date())).toBeUndefined();
+      const failed = await store.getRun(run.runId);
+      expect(failed?.status).toBe('failed');
+      expect(failed?.failure).toEqual({ code: 'SOURCE_NOT_FOUND', message: 'no such file' });
+    });
+
+    it('stages chunks idempotently and reads them back in order', async () => {
+      const run = newRun();
+      for (const seq of [2, 0, 1, 0]) {
+        await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: seq, firstRecordIndex: seq * 2, records: [{ i: seq * 2 }, { i: seq * 2 + 1 }], stagedAt: new Date() });
+      }
+      await store.stageChunk({ runId: `${run.runId}-other`, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, records: [], stagedAt: new Date() });
+      const seen: number[] = [];
+      for await (const chunk of store.readChunks<{ i: number }>(run.runId, 'extracted')) seen.push(chunk.chunkSeq, ...chunk.records.map((r) => r.i));
+      expect(seen).toEqual([0, 0, 1, 1, 2, 3, 2, 4, 5]);
+      const transformed = [];
+      for await (const chunk of store.readChunks(run.runId, 'transformed')) transformed.push(chunk);
+      expect(transformed).toHaveLength(0);
+    });
+
+    it('keeps one rejection per id', async () => {
+      const run = newRun();
+      const rejection = { id: `${run.runId}:0:3`, runId: run.runId, pipeline: 'flights', stage: 'transformer', chunkSeq: 0, recordIndex: 3, errorCode: 'VALIDATION_FAILED', reason: 'unknown airport "XXX"', record: '{}', rejectedAt: new Date() };
+      await store.recordRejections([rejection]);
+      await store.recordRejections([rejection, { ...rejection, id: `${run.runId}:0:1`, recordIndex: 1 }]);
+      expect((await store.listRejections(run.runId)).map((r) => r.recordIndex)).toEqual([1, 3]);
+    });
+
+    it('lists runs newest first', async () => {
+      const older = newRun({ requestedAt: new Date(Date.UTC(2030, 0, 1)) });
+      const newer = newRun({ requestedAt: new Date(Date.UTC(2030, 0, 2)) });
+      await store.createRun(older);
+      await store.createRun(newer);
+      const ids = (await store.listRuns({ limit: 2 })).map((r) => r.runId);
+      expect(ids).toEqual([newer.runId, older.runId]);
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import type { ChunkLedgerEntry, ChunkStage, Rejection, RunCounts, RunRecord, StagedChunk } from './staging.types';
+
+/**
+ * The staging area, as a port: runs, staged chunks, chunk accounting and
+ * rejections. Two implementations (MongoDB, in-memory) pass one conformance
+ * suite. Every write is idempotent: at-least-once delivery calls them twice.
+ */
+export interface StagingStore {
+  /** Inserts the run if it does not exist yet; returns false when it already did. */
+  createRun(run: RunRecord): Promise<boolean>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(options?: { limit?: number; pipeline?: string }): Promise<RunRecord[]>;
+  markRunStarted(runId: string, at: Date): Promise<void>;
+  markSourceEnded(runId: string, totals: { totalChunks: number; totalRecords: number }, at: Date): Promise<void>;
+  failRun(runId: string, failure: { code: string; message: string }, at: Date): Promise<void>;
+  /** Completes the run when every extracted chunk is loaded; returns the run when it (now or already) completed. */
+  completeRunIfDone(runId: string, at: Date): Promise<RunRecord | undefined>;
+  /** Re-opens a completed or failed run for a rerun; counts come back from the ledger. */
+  reopenRun(runId: string, at: Date): Promise<void>;
+
+  stageChunk<R>(chunk: StagedChunk<R>): Promise<void>;
+  readChunks<R>(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk<R>>;
+
+  markChunk(runId: string, chunkSeq: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq'>): Promise<void>;
+  countRun(runId: string): Promise<RunCounts>;
+
+  recordRejections(rejections: Rejection[]): Promise<void>;
+  listRejections(runId: string): Promise<Rejection[]>;
+
+  close(): Promise<void>;
+}
+
+/** Sums a run's ledger; shared by both implementations so they cannot drift. */
+export function sumLedger(entries: ChunkLedgerEntry[]): RunCounts {
+  const counts: RunCounts = { extracted: 0, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 0, chunksLoaded: 0 };
+  for (const entry of entries) {
+    if (entry.extracted) {
+      counts.extracted += entry.extracted.records;
+      counts.chunksExtracted += 1;
+    }
+    if (entry.transformed) {
+      counts.transformed += entry.transformed.records;
+      counts.rejected += entry.transformed.rejected;
+    }
+    if (entry.loaded) {
+      counts.loaded += entry.loaded.records;
+      counts.chunksLoaded += 1;
+    }
+  }
+  return counts;
+}
+
+export function isRunDone(run: RunRecord, counts: RunCounts): boolean {
+  return run.totalChunks !== undefined && counts.chunksLoaded >= run.totalChunks;
+}

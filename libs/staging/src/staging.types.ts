@@ -1,0 +1,61 @@
+export type RunStatus = 'requested' | 'running' | 'completed' | 'failed';
+export type ChunkStage = 'extracted' | 'transformed';
+
+export interface RunCounts {
+  extracted: number;
+  transformed: number;
+  rejected: number;
+  loaded: number;
+  chunksExtracted: number;
+  chunksLoaded: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  pipeline: string;
+  params: Record<string, string>;
+  requestedBy: string;
+  status: RunStatus;
+  requestedAt: Date;
+  startedAt?: Date;
+  sourceEndedAt?: Date;
+  finishedAt?: Date;
+  /** Known once the source is exhausted. */
+  totalChunks?: number;
+  totalRecords?: number;
+  failure?: { code: string; message: string };
+  counts?: RunCounts;
+}
+
+/** One chunk of one run as a stage produced it; the artifact a rerun starts from. */
+export interface StagedChunk<R = unknown> {
+  runId: string;
+  pipeline: string;
+  stage: ChunkStage;
+  chunkSeq: number;
+  firstRecordIndex: number;
+  records: R[];
+  stagedAt: Date;
+}
+
+/** Per-chunk accounting: set (never incremented) so redelivery cannot double count. */
+export interface ChunkLedgerEntry {
+  runId: string;
+  chunkSeq: number;
+  extracted?: { records: number; at: Date };
+  transformed?: { records: number; rejected: number; at: Date };
+  loaded?: { records: number; at: Date };
+}
+
+export interface Rejection {
+  id: string;
+  runId: string;
+  pipeline: string;
+  stage: string;
+  chunkSeq: number;
+  recordIndex: number;
+  errorCode: string;
+  reason: string;
+  record: string;
+  rejectedAt: Date;
+}

@@ -1,0 +1,3 @@
+export { resolveServices, REPO_ROOT, type ResolvedServices, type EndpointSource } from './service-endpoints';
+export { integrationEnv, uniqueName, waitFor, type IntegrationEnv } from './integration-env';
+export { startApp, parseLogLine, type AppProcess } from './app-process';

@@ -1,0 +1,2 @@
+require('tsx/cjs');
+module.exports = require('../../libs/testing/src/global-teardown.ts').default;
