@@ -20,5 +20,5 @@ module.exports = {
     ],
   },
   // hyparquet ships ESM only: let swc turn it into CommonJS for jest
-  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-compressors)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-compressors|hysnappy|fzstd)/)'],
 };

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { EtlError } from '@brokered-etl/errors';
 import type { OutboundMessage } from './message.types';
 
@@ -13,7 +13,7 @@ export interface MessageProducer {
 export function createMessageProducer(kafka: Kafka): MessageProducer {
   // Not kafkajs' experimental idempotent mode: duplicates from a producer retry
   // are absorbed downstream by deterministic ids, as redeliveries are.
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 
   async function sendRaw(topic: string, messages: Parameters<MessageProducer['sendRaw']>[1]): Promise<void> {
     if (messages.length === 0) return;

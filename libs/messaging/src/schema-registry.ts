@@ -1,6 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { AvroRecordSchema } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
+import { LOGICAL_TYPES } from './avro-logical-types';
 
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
 
@@ -20,7 +21,10 @@ const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 export function createAvroRegistry(options: AvroRegistryOptions) {
   const base = options.url.replace(/\/+$/, '');
   const compatibility = options.compatibility ?? 'BACKWARD';
-  const registry = new SchemaRegistry({ host: base, retry: { retries: 3, initialRetryTimeInSecs: 0.3 } });
+  const registry = new SchemaRegistry(
+    { host: base, retry: { retries: 3, initialRetryTimeInSecs: 0.3 } },
+    { [SchemaType.AVRO]: { logicalTypes: LOGICAL_TYPES } },
+  );
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     let response: Response;

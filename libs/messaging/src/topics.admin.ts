@@ -15,18 +15,24 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return [];
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((s) => ({
-        topic: s.topic,
-        numPartitions: s.partitions,
-        replicationFactor: -1, // the broker's default: 1 here, 3 on a real cluster
-        configEntries: [
-          { name: 'retention.ms', value: String(s.retentionMs ?? 7 * 24 * 3600 * 1000) },
-          { name: 'max.message.bytes', value: String(4 * 1024 * 1024) },
-        ],
-      })),
-    });
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: -1, // the broker's default: 1 here, 3 on a real cluster
+          configEntries: [
+            { name: 'retention.ms', value: String(s.retentionMs ?? 7 * 24 * 3600 * 1000) },
+            { name: 'max.message.bytes', value: String(4 * 1024 * 1024) },
+          ],
+        })),
+      });
+    } catch (err) {
+      // two workers starting together race to create; the loser finds the topics there
+      const now = new Set(await admin.listTopics());
+      if (!missing.every((s) => now.has(s.topic))) throw err;
+    }
     return missing.map((s) => s.topic);
   } finally {
     await admin.disconnect();

@@ -95,7 +95,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     stageChunk: (chunk) =>
       guard('stage chunk', async () => {
         const _id = `${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`;
-        await chunks.replaceOne({ _id }, { _id, ...(chunk as StagedChunk) }, { upsert: true });
+        await chunks.replaceOne({ _id }, chunk as StagedChunk, { upsert: true });
       }),
 
     async *readChunks<R>(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk<R>> {

@@ -1,4 +1,4 @@
-import type { Collection, Db, Document } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import { guard } from './mongo.errors';
 
 export interface TargetDocument {
@@ -12,17 +12,25 @@ export interface TargetWriter {
   count(collection: string, filter?: Record<string, unknown>): Promise<number>;
 }
 
+/**
+ * Upserts as "insert the new, delete-then-insert the existing": on FerretDB 1.x
+ * a bulk of replaceOne-upserts costs ~10 ms a document (20 s per 2,000), while
+ * insertMany takes ~0.3 s per 5,000 (bench/README). Not atomic per document,
+ * but idempotent: a crash in between is healed by the redelivery, which finds
+ * the missing documents new and inserts them.
+ */
 export function createMongoTargetWriter(db: Db): TargetWriter {
-  const collectionOf = (name: string): Collection<Document> => db.collection(name);
+  const collectionOf = (name: string): Collection<TargetDocument> => db.collection<TargetDocument>(name);
   return {
     upsertMany: (collection, documents) =>
       guard(`upsert into ${collection}`, async () => {
         if (documents.length === 0) return { upserted: 0, matched: 0 };
-        const result = await collectionOf(collection).bulkWrite(
-          documents.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
-          { ordered: false },
-        );
-        return { upserted: result.upsertedCount, matched: result.matchedCount };
+        const target = collectionOf(collection);
+        const ids = documents.map((d) => d._id);
+        const existing = new Set((await target.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+        if (existing.size > 0) await target.deleteMany({ _id: { $in: [...existing] } });
+        await target.insertMany(documents, { ordered: false });
+        return { upserted: documents.length - existing.size, matched: existing.size };
       }),
     count: (collection, filter = {}) => guard(`count ${collection}`, () => collectionOf(collection).countDocuments(filter)),
   };

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { startContainers } from './containers';
 import { createLocalInfra, localInfraOptionsFromEnv, type Endpoints } from '@brokered-etl/local-infra';
 
 export type EndpointSource = 'environment' | 'testcontainers' | 'local-infra';
@@ -34,7 +35,6 @@ export async function resolveServices(env: NodeJS.ProcessEnv = process.env, repo
   if (given) return { source: 'environment', endpoints: given, release: async () => undefined };
 
   if (env['ETL_TEST_NO_DOCKER'] !== '1' && dockerAnswers()) {
-    const { startContainers } = await import('./containers');
     return startContainers(report);
   }
 

@@ -1,0 +1,39 @@
+import type { Rejection, RunRecord } from '@brokered-etl/staging';
+
+const seconds = (from?: Date, to?: Date) => (from && to ? (to.getTime() - from.getTime()) / 1000 : undefined);
+
+/** One line of `etl runs list`. */
+export function runLine(run: RunRecord): string {
+  const c = run.counts;
+  const counts = c ? `extracted ${c.extracted}  transformed ${c.transformed}  rejected ${c.rejected}  loaded ${c.loaded}` : '';
+  return `${run.runId.padEnd(44)} ${run.pipeline.padEnd(9)} ${run.status.padEnd(9)} ${run.requestedAt.toISOString()}  ${counts}`;
+}
+
+/** `etl runs show`: everything a person needs to judge a run. */
+export function runDetail(run: RunRecord, rejections: Rejection[]): string {
+  const c = run.counts;
+  const took = seconds(run.startedAt ?? run.requestedAt, run.finishedAt);
+  const rate = took && c ? Math.round(c.loaded / took) : undefined;
+  const lines = [
+    `run        ${run.runId}`,
+    `pipeline   ${run.pipeline}  params ${JSON.stringify(run.params)}`,
+    `status     ${run.status}${run.failure ? `  (${run.failure.code}: ${run.failure.message})` : ''}`,
+    `requested  ${run.requestedAt.toISOString()} by ${run.requestedBy}`,
+    `started    ${run.startedAt?.toISOString() ?? '-'}`,
+    `finished   ${run.finishedAt?.toISOString() ?? '-'}${took !== undefined ? `  (${took.toFixed(1)} s${rate !== undefined ? `, ${rate} records/s` : ''})` : ''}`,
+    `chunks     ${c?.chunksLoaded ?? 0} loaded of ${run.totalChunks ?? '?'}${run.totalChunks === undefined ? ' (source still reading)' : ''}`,
+    `records    extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`,
+  ];
+  if (rejections.length > 0) {
+    lines.push(`rejected records (dead letters in etl.dlq):`);
+    for (const r of rejections.slice(0, 10)) lines.push(`  chunk ${r.chunkSeq} record ${r.recordIndex}: ${r.reason}`);
+    if (rejections.length > 10) lines.push(`  … ${rejections.length - 10} more (etl runs show ${run.runId} --json)`);
+  }
+  return lines.join('\n');
+}
+
+export function progressLine(run: RunRecord | undefined): string {
+  if (!run) return 'waiting for the extractor to pick the run up…';
+  const c = run.counts;
+  return `${run.status.padEnd(9)} chunks ${c?.chunksLoaded ?? 0}/${run.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`;
+}

@@ -1,0 +1,43 @@
+import type { AvroRecordSchema } from '@brokered-etl/contracts';
+
+export interface ChunkLimits {
+  /** Most records in one chunk message. */
+  maxRecords: number;
+  /** Most estimated bytes in one chunk message; keep well under the broker's message.max.bytes. */
+  maxBytes: number;
+}
+
+export interface TransformContext {
+  runId: string;
+  /** The run's trigger params (e.g. which source file the records came from). */
+  params: Record<string, string>;
+  /** Aborted when the worker shuts down: pass it to slow third-party calls. */
+  signal: AbortSignal;
+}
+
+/**
+ * Everything a pipeline is: where records come from, their shape on each
+ * topic, how one record is transformed, and where it lands. The stage apps
+ * host every pipeline in the catalog; a pipeline never touches Kafka or MongoDB.
+ */
+export interface PipelineDefinition<Raw = Record<string, unknown>, Out = Record<string, unknown>> {
+  name: string;
+  description: string;
+  /** Known params with their meaning, for --help and validation. */
+  params: Record<string, { description: string; default?: string }>;
+  /** Avro record schemas of one extracted and one transformed record; contracts wraps them into chunks. */
+  extractedRecord: AvroRecordSchema;
+  transformedRecord: AvroRecordSchema;
+  chunkLimits?: Partial<ChunkLimits>;
+  /** Streams the source as raw records (throws SOURCE_NOT_FOUND / BAD_PARAMS). */
+  openSource(params: Record<string, string>): AsyncIterable<Raw>;
+  /** Builds the per-record transform once per worker (e.g. loads reference data). Throws VALIDATION_FAILED per bad record. */
+  createTransform(): Promise<(raw: Raw, context: TransformContext) => Out | Promise<Out>>;
+  target: {
+    collection: string;
+    /** A deterministic _id: the same source record always lands on the same document. */
+    documentOf(out: Out): { _id: string; [field: string]: unknown };
+  };
+}
+
+export type AnyPipeline = PipelineDefinition<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

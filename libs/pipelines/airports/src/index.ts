@@ -1,0 +1,1 @@
+export { airportsPipeline } from './airports.pipeline';

@@ -1,0 +1,1 @@
+export { PIPELINES, pipelineCatalog, type PipelineCatalog } from './catalog';

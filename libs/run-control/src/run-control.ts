@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_PARTITIONS, HEADERS, runRequestedSchema, valueSubject, type RunRequested, type TopicNames } from '@brokered-etl/contracts';
+import { EtlError } from '@brokered-etl/errors';
+import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
+import type { RunRecord, StagingStore } from '@brokered-etl/staging';
+
+export interface RunControlDeps {
+  kafka: Kafka;
+  registry: AvroRegistry;
+  producer: MessageProducer;
+  staging: StagingStore;
+  topics: TopicNames;
+  /** Names of the pipelines that exist, to refuse a typo before it becomes a failed run. */
+  pipelines: string[];
+}
+
+export interface TriggerRequest {
+  pipeline: string;
+  params?: Record<string, string>;
+  runId?: string;
+  requestedBy: string;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export function newRunId(pipeline: string, at = new Date()): string {
+  return `${pipeline}-${at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Starting and following runs: what the CLI, the demo and the API share. */
+export function createRunControl(deps: RunControlDeps) {
+  let schemaId: number | undefined;
+
+  return {
+    /** Produces RunRequested to the trigger topic; the extractor does the rest. */
+    async trigger(request: TriggerRequest): Promise<RunRequested> {
+      if (!deps.pipelines.includes(request.pipeline)) {
+        throw new EtlError('UNKNOWN_PIPELINE', `unknown pipeline "${request.pipeline}"; known: ${deps.pipelines.join(', ')}`);
+      }
+      const runId = request.runId ?? newRunId(request.pipeline);
+      if (!RUN_ID.test(runId)) throw new EtlError('BAD_PARAMS', `run id "${runId}" must be 1-128 letters, digits, ".", "_", ":" or "-"`);
+      if (schemaId === undefined) {
+        await ensureTopics(deps.kafka, [{ topic: deps.topics.trigger, partitions: DEFAULT_PARTITIONS.control }]);
+        schemaId = await deps.registry.ensureSchema(valueSubject(deps.topics.trigger), runRequestedSchema);
+      }
+      const message: RunRequested = { runId, pipeline: request.pipeline, params: request.params ?? {}, requestedAt: new Date(), requestedBy: request.requestedBy };
+      await deps.producer.send(deps.topics.trigger, [{ key: runId, value: await deps.registry.encode(schemaId, message), headers: { [HEADERS.runId]: runId, [HEADERS.traceId]: runId } }]);
+      return message;
+    },
+
+    getRun: (runId: string) => deps.staging.getRun(runId),
+    listRuns: (options?: { limit?: number; pipeline?: string }) => deps.staging.listRuns(options),
+    listRejections: (runId: string) => deps.staging.listRejections(runId),
+
+    /** A run with live counts (the run document stores counts only when they change status). */
+    async describeRun(runId: string): Promise<RunRecord | undefined> {
+      const run = await deps.staging.getRun(runId);
+      if (!run) return undefined;
+      return { ...run, counts: await deps.staging.countRun(runId) };
+    },
+
+    /** Polls until the run completes or fails; onProgress sees each poll. */
+    async waitForRun(runId: string, options: { timeoutMs?: number; everyMs?: number; onProgress?: (run: RunRecord | undefined) => void } = {}): Promise<RunRecord> {
+      const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+      for (;;) {
+        const run = await this.describeRun(runId);
+        options.onProgress?.(run);
+        if (run && (run.status === 'completed' || run.status === 'failed')) return run;
+        if (Date.now() > deadline) throw new EtlError('DEPENDENCY_TIMEOUT', `run ${runId} did not finish within ${options.timeoutMs} ms (status: ${run?.status ?? 'not seen yet'})`);
+        await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 500));
+      }
+    },
+  };
+}
+
+export type RunControl = ReturnType<typeof createRunControl>;

@@ -1,0 +1,31 @@
+import type { Chunk } from '@brokered-etl/contracts';
+import type { InboundMessage } from '@brokered-etl/messaging';
+import { requirePipeline } from './pipeline-lookup';
+import type { LoaderDeps } from './stage.deps';
+
+const STAGE = 'loader';
+
+/**
+ * Transformed chunk → upserts by the pipeline's deterministic _id, then the
+ * chunk is marked loaded and the run completes once every chunk is. Any
+ * number of redeliveries leaves the same documents and the same counts.
+ */
+export function createLoadHandler(deps: LoaderDeps) {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ module: 'load' });
+
+  return async function load(message: InboundMessage<Chunk<Record<string, unknown>>>): Promise<void> {
+    const chunk = message.value;
+    const pipeline = requirePipeline(deps, chunk.pipeline);
+    const documents = chunk.records.map((record) => ({ ...pipeline.target.documentOf(record), _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
+    await deps.target.upsertMany(pipeline.target.collection, documents);
+    await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { loaded: { records: documents.length, at: now() } });
+    await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.loaded', chunkSeq: chunk.chunkSeq, records: documents.length });
+
+    const completed = await deps.staging.completeRunIfDone(chunk.runId, now());
+    if (completed && completed.finishedAt && completed.finishedAt.getTime() >= now().getTime() - 60_000) {
+      log.info('run completed', { runId: chunk.runId, pipeline: pipeline.name, counts: completed.counts });
+    }
+    if (completed) await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'run.completed', records: completed.counts?.loaded ?? null, rejected: completed.counts?.rejected ?? null });
+  };
+}

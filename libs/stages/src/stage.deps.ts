@@ -1,0 +1,25 @@
+import type { TopicNames } from '@brokered-etl/contracts';
+import type { AvroRegistry, DeadLetterSink, MessageProducer } from '@brokered-etl/messaging';
+import type { Logger } from '@brokered-etl/observability';
+import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
+import type { StagingStore, TargetWriter } from '@brokered-etl/staging';
+import type { RunEventPublisher } from './run-events';
+import type { SchemaIds } from './stage.schemas';
+
+/** What every stage handler is built from; apps assemble it once at start-up. */
+export interface StageDeps {
+  pipelines: { find(name: string): AnyPipeline | undefined; names(): string[] };
+  staging: StagingStore;
+  producer: MessageProducer;
+  registry: AvroRegistry;
+  topics: TopicNames;
+  schemas: SchemaIds;
+  events: RunEventPublisher;
+  deadLetters: DeadLetterSink;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface LoaderDeps extends StageDeps {
+  target: TargetWriter;
+}

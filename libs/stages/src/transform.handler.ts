@@ -1,0 +1,103 @@
+import { HEADERS, type Chunk, type DeadLetter } from '@brokered-etl/contracts';
+import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
+import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
+import type { Rejection } from '@brokered-etl/staging';
+import { chunkHeaders, requirePipeline } from './pipeline-lookup';
+import type { StageDeps } from './stage.deps';
+
+const STAGE = 'transformer';
+
+type TransformFn = (raw: unknown, context: { runId: string; params: Record<string, string>; signal: AbortSignal }) => unknown;
+
+/**
+ * Extracted chunk → transformed chunk. A record that fails validation is
+ * rejected alone (staged rejection + dead letter carrying a one-record chunk
+ * that can be redriven); the rest of the chunk goes on. Transient errors
+ * (a slow or absent dependency) fail the whole chunk so the runtime retries it.
+ */
+export function createTransformHandler(deps: StageDeps) {
+  const now = deps.now ?? (() => new Date());
+  const transforms = new Map<string, Promise<TransformFn>>();
+  const paramsCache = new Map<string, Record<string, string>>();
+
+  const transformOf = (name: string) => {
+    const pipeline = requirePipeline(deps, name);
+    if (!transforms.has(name)) transforms.set(name, pipeline.createTransform() as Promise<TransformFn>);
+    return { pipeline, transform: transforms.get(name)! };
+  };
+
+  async function paramsOf(runId: string): Promise<Record<string, string>> {
+    const cached = paramsCache.get(runId);
+    if (cached) return cached;
+    const params = (await deps.staging.getRun(runId))?.params ?? {};
+    paramsCache.set(runId, params);
+    return params;
+  }
+
+  return async function transform(message: InboundMessage<Chunk<Record<string, unknown>>>, context: HandlerContext): Promise<void> {
+    const chunk = message.value;
+    const { pipeline, transform: pending } = transformOf(chunk.pipeline);
+    const fn = await pending;
+    const params = await paramsOf(chunk.runId);
+    const extractedSchema = deps.schemas.extracted.get(pipeline.name)!;
+
+    const out: unknown[] = [];
+    const rejections: Rejection[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const [i, raw] of chunk.records.entries()) {
+      const recordIndex = chunk.firstRecordIndex + i;
+      try {
+        out.push(await fn(raw, { runId: chunk.runId, params, signal: context.signal }));
+      } catch (err) {
+        if (classify(err) !== 'dead-letter') throw err; // transient: retry the whole chunk
+        const reason = errorMessageOf(err);
+        const id = `${STAGE}:${chunk.runId}:${chunk.chunkSeq}:${recordIndex}`;
+        const record = JSON.stringify(raw);
+        rejections.push({ id, runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, chunkSeq: chunk.chunkSeq, recordIndex, errorCode: errorCodeOf(err), reason, record, rejectedAt: now() });
+        const single: Chunk<unknown> = { runId: chunk.runId, pipeline: pipeline.name, chunkSeq: chunk.chunkSeq, firstRecordIndex: recordIndex, records: [raw] };
+        deadLetters.push({
+          id,
+          runId: chunk.runId,
+          pipeline: pipeline.name,
+          stage: STAGE,
+          errorCode: errorCodeOf(err),
+          errorMessage: reason,
+          attempts: message.attempt,
+          failedAt: now(),
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          key: message.key,
+          // one record, re-encoded as an extracted chunk: redriving it reprocesses just this record
+          value: await deps.registry.encode(extractedSchema, single),
+          headers: [...message.rawHeaders, { key: HEADERS.replayOf, value: Buffer.from(`record:${recordIndex}`) }],
+          chunkSeq: chunk.chunkSeq,
+          recordIndex,
+          record,
+        });
+      }
+      if (i % 500 === 499) await context.heartbeat();
+    }
+
+    const transformed: Chunk<unknown> = { ...chunk, records: out };
+    await deps.staging.stageChunk({ ...transformed, stage: 'transformed', stagedAt: now() });
+    await deps.staging.recordRejections(rejections);
+    for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
+    await deps.producer.send(deps.topics.data(pipeline.name, 'transformed'), [
+      {
+        key: `${chunk.runId}:${chunk.chunkSeq}`,
+        value: await deps.registry.encode(deps.schemas.transformed.get(pipeline.name)!, transformed),
+        headers: chunkHeaders(chunk.runId, pipeline.name, chunk.chunkSeq, STAGE, passThrough(message.headers)),
+      },
+    ]);
+    await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { transformed: { records: out.length, rejected: rejections.length, at: now() } });
+    await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.transformed', chunkSeq: chunk.chunkSeq, records: out.length, rejected: rejections.length });
+  };
+}
+
+/** Lineage headers that follow a chunk downstream. */
+export function passThrough(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of [HEADERS.traceId, HEADERS.replayOf]) if (headers[key] !== undefined) out[key] = headers[key];
+  return out;
+}

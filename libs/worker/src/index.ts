@@ -1,0 +1,3 @@
+export { startStageWorker, type StageWorkerOptions, type RunningWorker } from './stage-worker';
+export { installShutdown } from './shutdown';
+export { stageWorkerEnvSchema, type StageWorkerEnv } from './worker.config';

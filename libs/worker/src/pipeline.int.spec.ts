@@ -1,0 +1,159 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { topicNames, type DeadLetter } from '@brokered-etl/contracts';
+import { createAvroRegistry, createKafkaClient, createMessageProducer } from '@brokered-etl/messaging';
+import { createSilentLogger } from '@brokered-etl/observability';
+import { vegaDataDir } from '@brokered-etl/pipeline-kit';
+import { PIPELINES } from '@brokered-etl/pipelines/catalog';
+import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
+import { integrationEnv, uniqueName, waitFor } from '@brokered-etl/testing';
+import { startAllStages, type TestStages } from './testing/stage-harness';
+
+/**
+ * The product end to end on real services: a flights run over a vega-datasets
+ * file with records corrupted on purpose, through the three stage workers.
+ */
+describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
+  const env = integrationEnv();
+  const namespace = uniqueName('it-e2e');
+  const database = namespace.replace(/[.-]/g, '_');
+  const topics = topicNames(namespace);
+  const logger = createSilentLogger();
+  let stages: TestStages;
+  let control: ConnectedRunControl;
+  let mongo: MongoClient;
+
+  // flights-2k.json with five records broken in the ways real feeds break
+  const source = join(mkdtempSync(join(tmpdir(), 'etl-e2e-')), 'flights-2k-corrupt.json');
+  const flights = JSON.parse(readFileSync(join(vegaDataDir(), 'flights-2k.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const corrupt: Record<number, Record<string, unknown>> = {
+    3: { origin: 'ZZZ' },
+    500: { destination: 'QQQ' },
+    999: { date: '2001/13/45 99:99' },
+    1500: { delay: 'late' },
+    1998: { distance: null },
+  };
+  for (const [index, patch] of Object.entries(corrupt)) Object.assign(flights[Number(index)], patch);
+  writeFileSync(source, JSON.stringify(flights));
+  const rejectedIndexes = Object.keys(corrupt).map(Number);
+
+  beforeAll(async () => {
+    stages = await startAllStages({ env, namespace, database, logger });
+    control = await connectRunControl(
+      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+      logger,
+      PIPELINES.map((p) => p.name),
+    );
+    mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
+  });
+  afterAll(async () => {
+    await control?.close();
+    await stages?.stop();
+    await mongo?.db(database).dropDatabase().catch(() => undefined);
+    await mongo?.close();
+  });
+
+  async function deadLetters(): Promise<DeadLetter[]> {
+    const kafka: Kafka = createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-dlq-reader', logger });
+    const registry = createAvroRegistry({ url: env.schemaRegistryUrl });
+    const consumer = kafka.consumer({ groupId: uniqueName('it-dlq') });
+    const letters: DeadLetter[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.dlq, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void letters.push(await registry.decode<DeadLetter>(message.value)) });
+    const admin = kafka.admin();
+    await admin.connect();
+    const total = (await admin.fetchTopicOffsets(topics.dlq)).reduce((sum, p) => sum + Number(p.high), 0);
+    await admin.disconnect();
+    await waitFor(`${total} dead letters`, () => letters.length >= total);
+    await consumer.disconnect();
+    return letters;
+  }
+
+  it('completes a run; target = source − rejected, enriched; counts add up; rejects are dead letters with reasons', async () => {
+    const request = await control.control.trigger({ pipeline: 'flights', params: { source }, requestedBy: 'test' });
+    const run = await control.control.waitForRun(request.runId, { timeoutMs: 180_000 });
+    expect(run.status).toBe('completed');
+    expect(run.counts).toMatchObject({ extracted: 2000, transformed: 1995, rejected: 5, loaded: 1995 });
+    expect(run.counts!.transformed + run.counts!.rejected).toBe(run.counts!.extracted);
+
+    const target = mongo.db(database).collection('flights');
+    expect(await target.countDocuments()).toBe(2000 - rejectedIndexes.length);
+    const sample = await target.findOne({ _id: 'flights-2k-corrupt.json:0' as never });
+    expect(sample).toMatchObject({ route: 'LAX-BNA', origin: { iata: 'LAX', city: 'Los Angeles' }, destination: { iata: 'BNA' }, delayClass: 'early' });
+    expect(await target.countDocuments({ _id: { $in: rejectedIndexes.map((i) => `flights-2k-corrupt.json:${i}`) } as never })).toBe(0);
+
+    const letters = (await deadLetters()).filter((l) => l.runId === request.runId);
+    expect(letters.map((l) => l.recordIndex).sort((a, b) => a! - b!)).toEqual(rejectedIndexes);
+    expect(letters.find((l) => l.recordIndex === 3)?.errorMessage).toMatch(/origin airport "ZZZ"/);
+    expect(letters.find((l) => l.recordIndex === 1500)?.errorMessage).toMatch(/delay "late"/);
+    expect(letters.every((l) => l.errorCode === 'VALIDATION_FAILED' && l.value !== null)).toBe(true);
+  });
+
+  it('the same trigger twice (same run id) and redelivered chunks never duplicate documents or counts', async () => {
+    const runId = uniqueName('twice');
+    await control.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, runId, requestedBy: 'test' });
+    const first = await control.control.waitForRun(runId, { timeoutMs: 180_000 });
+    await control.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, runId, requestedBy: 'test' });
+
+    // redeliver every transformed chunk of the run, as a crash before commit would
+    const producer = createMessageProducer(createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-redeliver', logger }));
+    await producer.connect();
+    const registry = createAvroRegistry({ url: env.schemaRegistryUrl });
+    const schemaId = await stages.schemaIdOf('flights', 'transformed');
+    for await (const chunk of stages.staging.readChunks(runId, 'transformed')) {
+      const { stage: _stage, stagedAt: _at, ...message } = chunk;
+      await producer.send(topics.data('flights', 'transformed'), [{ key: `${runId}:${chunk.chunkSeq}`, value: await registry.encode(schemaId, message) }]);
+    }
+    await producer.disconnect();
+    await stages.waitIdle();
+
+    const again = await control.control.describeRun(runId);
+    expect(again?.counts).toEqual(first.counts);
+    expect(await mongo.db(database).collection('flights').countDocuments({ '_lineage.runId': runId })).toBe(2000);
+  });
+
+  it('dead-letters poisoned messages on every stage topic and keeps the partitions moving', async () => {
+    const kafka = createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-poison', logger });
+    const producer = createMessageProducer(kafka);
+    await producer.connect();
+    const unknownSchema = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]);
+    const poisoned = [topics.trigger, topics.data('flights', 'extracted'), topics.data('flights', 'transformed')];
+    for (const topic of poisoned) {
+      // same key on every partition-choosing send: the poison lands before the good message below
+      await producer.sendRaw(topic, [
+        { key: 'poison', value: Buffer.from('{"not":"avro"}') },
+        { key: 'poison', value: unknownSchema },
+      ]);
+    }
+    await producer.disconnect();
+    const request = await control.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'test' });
+    expect((await control.control.waitForRun(request.runId, { timeoutMs: 180_000 })).status).toBe('completed');
+
+    const letters = await waitFor('six poison dead letters', async () => {
+      const found = (await deadLetters()).filter((l) => l.key?.toString() === 'poison');
+      return found.length >= 6 ? found : undefined;
+    }, 60_000);
+    for (const topic of poisoned) {
+      expect(letters.filter((l) => l.topic === topic).map((l) => l.errorCode).sort()).toEqual(['DECODE_FAILED', 'SCHEMA_UNKNOWN']);
+    }
+    expect(letters.find((l) => l.errorCode === 'DECODE_FAILED')?.value?.toString()).toBe('{"not":"avro"}');
+  });
+
+  it('an unknown pipeline fails its run with a reason and is dead-lettered, not crash-looped', async () => {
+    const producer = createMessageProducer(createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-unknown', logger }));
+    await producer.connect();
+    const registry = createAvroRegistry({ url: env.schemaRegistryUrl });
+    const runId = uniqueName('nope');
+    const schemaId = await stages.schemaIdOf('trigger');
+    await producer.send(topics.trigger, [{ key: runId, value: await registry.encode(schemaId, { runId, pipeline: 'nope', params: {}, requestedAt: new Date(), requestedBy: 'test' }) }]);
+    await producer.disconnect();
+    const run = await control.control.waitForRun(runId, { timeoutMs: 60_000 });
+    expect(run.status).toBe('failed');
+    expect(run.failure).toMatchObject({ code: 'UNKNOWN_PIPELINE' });
+    expect(run.failure?.message).toMatch(/unknown pipeline "nope"/);
+  });
+});

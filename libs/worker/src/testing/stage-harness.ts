@@ -1,0 +1,79 @@
+import { groupId, topicNames, type StageName } from '@brokered-etl/contracts';
+import { createKafkaClient } from '@brokered-etl/messaging';
+import type { Logger } from '@brokered-etl/observability';
+import { PIPELINES } from '@brokered-etl/pipelines/catalog';
+import { connectMongo, createMongoStagingStore, type StagingStore } from '@brokered-etl/staging';
+import { createExtractHandler, createLoadHandler, createTransformHandler } from '@brokered-etl/stages';
+import type { IntegrationEnv } from '@brokered-etl/testing';
+import { waitFor } from '@brokered-etl/testing';
+import { startStageWorker, type RunningWorker } from '../stage-worker';
+import { stageWorkerEnvSchema } from '../worker.config';
+
+export interface TestStages {
+  staging: StagingStore;
+  schemaIdOf(pipelineOrTrigger: string, stage?: 'extracted' | 'transformed'): Promise<number>;
+  /** Resolves when every stage group has committed up to the end of its input topics. */
+  waitIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The three stage workers in this process, on a namespace and database of their own. */
+export async function startAllStages(options: { env: IntegrationEnv; namespace: string; database: string; logger: Logger; sessionTimeoutMs?: number }): Promise<TestStages> {
+  const env = stageWorkerEnvSchema.parse({
+    KAFKA_BROKERS: options.env.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: options.env.schemaRegistryUrl,
+    MONGO_URL: options.env.mongoUrl,
+    MONGO_DB: options.database,
+    ETL_NAMESPACE: options.namespace,
+    SESSION_TIMEOUT_MS: options.sessionTimeoutMs,
+  });
+  const handlers = { extractor: createExtractHandler, transformer: createTransformHandler, loader: createLoadHandler };
+  const workers: RunningWorker[] = [];
+  for (const stage of ['loader', 'transformer', 'extractor'] as StageName[]) {
+    workers.push(await startStageWorker({ stage, env, logger: options.logger, pipelines: PIPELINES, handlerFor: handlers[stage] }));
+  }
+  await Promise.all(workers.map((w) => w.consumer.joined));
+  const mongo = await connectMongo({ url: options.env.mongoUrl, database: options.database });
+  const topics = topicNames(options.namespace);
+  const kafka = createKafkaClient({ brokers: options.env.kafkaBrokers, clientId: 'it-harness', logger: options.logger });
+  const schemas = workers[0]!.schemas;
+
+  const inputs: Array<[StageName, string[]]> = [
+    ['extractor', [topics.trigger]],
+    ['transformer', PIPELINES.map((p) => topics.data(p.name, 'extracted'))],
+    ['loader', PIPELINES.map((p) => topics.data(p.name, 'transformed'))],
+  ];
+
+  return {
+    staging: createMongoStagingStore(mongo.db),
+    async schemaIdOf(name, stage) {
+      if (name === 'trigger') return schemas.trigger;
+      return (stage === 'extracted' ? schemas.extracted : schemas.transformed).get(name)!;
+    },
+    async waitIdle(timeoutMs = 60_000) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        for (const [stage, stageTopics] of inputs) {
+          await waitFor(`${stage} to catch up`, async () => {
+            for (const topic of stageTopics) {
+              const ends = await admin.fetchTopicOffsets(topic);
+              const [committed] = await admin.fetchOffsets({ groupId: groupId(stage, options.namespace), topics: [topic] });
+              for (const end of ends) {
+                const done = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+                if (end.high !== '0' && BigInt(done) < BigInt(end.high)) return false;
+              }
+            }
+            return true;
+          }, timeoutMs);
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await mongo.close();
+    },
+  };
+}
