@@ -1,3 +1,4 @@
+import { InfraError } from './infra.errors';
 import { endpointsOf, type Endpoints, type LocalInfraOptions } from './infra.options';
 import { createKafkaService } from './services/kafka.service';
 import { createMongoService } from './services/mongo.service';
@@ -46,6 +47,12 @@ export function createLocalInfra(options: LocalInfraOptions) {
         }
       }
       const startedNames: string[] = [];
+      for (const service of services) {
+        const running = service.runningEndpoint();
+        if (running && running !== service.endpoint) {
+          throw new InfraError('PORT_TAKEN', `${service.name} is already running at ${running}, not ${service.endpoint}; run "npm run infra:down" before changing ports`);
+        }
+      }
       await Promise.all(
         services.map(async (service) => {
           if (service.pid() !== undefined && (await service.healthy())) {

@@ -15,8 +15,14 @@ export function isAlive(pid: number): boolean {
 
 export function readPid(pidFile: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]?.trim());
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** The endpoint a running service was started with (second line of its pid file). */
+export function readRecordedEndpoint(pidFile: string): string | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  return readFileSync(pidFile, 'utf8').split('\n')[1]?.trim() || undefined;
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
@@ -45,7 +51,7 @@ export async function assertPortsFree(service: string, ports: Array<[string, num
 }
 
 /** Starts a long-lived server detached from this process, output appended to logFile. */
-export function startDetached(command: string, args: string[], opts: { cwd: string; logFile: string; pidFile: string; env?: NodeJS.ProcessEnv }): number {
+export function startDetached(command: string, args: string[], opts: { cwd: string; logFile: string; pidFile: string; endpoint: string; env?: NodeJS.ProcessEnv }): number {
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const out = openSync(opts.logFile, 'a');
   const child = spawn(command, args, {
@@ -58,7 +64,7 @@ export function startDetached(command: string, args: string[], opts: { cwd: stri
     throw new InfraError('START_FAILED', `could not start ${command}; see ${opts.logFile}`);
   }
   child.unref();
-  writeFileSync(opts.pidFile, String(child.pid));
+  writeFileSync(opts.pidFile, `${child.pid}\n${opts.endpoint}\n`);
   return child.pid;
 }
 

@@ -38,6 +38,8 @@ export interface StageConsumer {
   /** Resolves the first time this member joins its group. */
   joined: Promise<{ memberId: string; groupId: string }>;
   isInGroup(): boolean;
+  /** Group membership changes seen by this member: a healthy worker joins once. */
+  stats(): { joins: number; rebalances: number };
 }
 
 const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
@@ -57,6 +59,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   const abort = new AbortController();
   let stopping = false;
   let inGroup = false;
+  const counters = { joins: 0, rebalances: 0 };
 
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -71,11 +74,13 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   const joined = new Promise<{ memberId: string; groupId: string }>((resolve) => (markJoined = resolve));
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     inGroup = true;
+    counters.joins++;
     log.info('joined group', { memberId: payload.memberId, isLeader: payload.isLeader, assignment: payload.memberAssignment });
     markJoined({ memberId: payload.memberId, groupId: payload.groupId });
   });
   consumer.on(consumer.events.REBALANCING, () => {
     inGroup = false;
+    counters.rebalances++;
     log.info('group rebalancing');
   });
   consumer.on(consumer.events.STOP, () => (inGroup = false));
@@ -194,6 +199,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   return {
     joined,
     isInGroup: () => inGroup,
+    stats: () => ({ ...counters }),
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: true });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSIONS, type LocalInfraOptions } from '../infra.options';
 import { requireJava, requireTool } from '../prerequisites';
-import { assertPortsFree, isPortOpen, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
+import { assertPortsFree, readRecordedEndpoint, isPortOpen, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
 import type { LocalService } from './service';
 
 /** Single-node KRaft broker from Maven Central jars (no tarball on our registries). */
@@ -75,6 +75,7 @@ export function createKafkaService(options: LocalInfraOptions): LocalService {
       return true;
     },
     pid: () => readPid(pidFile),
+    runningEndpoint: () => (readPid(pidFile) === undefined ? undefined : readRecordedEndpoint(pidFile)),
     healthy: () => isPortOpen(port),
     async start() {
       await assertPortsFree('kafka', [
@@ -93,6 +94,7 @@ export function createKafkaService(options: LocalInfraOptions): LocalService {
         cwd: home,
         logFile,
         pidFile,
+        endpoint: `127.0.0.1:${port}`,
       });
       await waitUntil('kafka', () => isPortOpen(port), options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
     },

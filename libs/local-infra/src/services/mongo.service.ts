@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSIONS, type LocalInfraOptions } from '../infra.options';
 import { requireTool } from '../prerequisites';
-import { assertPortsFree, isPortOpen, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
+import { assertPortsFree, readRecordedEndpoint, isPortOpen, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
 import type { LocalService } from './service';
 
 /** FerretDB 1.x (MongoDB wire protocol) built from tools/infra/ferretdb, our wrapper of its embeddable package. */
@@ -25,6 +25,7 @@ export function createMongoService(options: LocalInfraOptions): LocalService {
       return true;
     },
     pid: () => readPid(pidFile),
+    runningEndpoint: () => (readPid(pidFile) === undefined ? undefined : readRecordedEndpoint(pidFile)),
     healthy: () => isPortOpen(port),
     async start() {
       await assertPortsFree('mongo', [['ETL_MONGO_PORT', port]]);
@@ -34,7 +35,7 @@ export function createMongoService(options: LocalInfraOptions): LocalService {
         options.ferretdbHandler === 'sqlite'
           ? ['--handler', 'sqlite', '--sqlite-url', `file:${dataDir}/`]
           : ['--handler', 'postgresql', '--postgresql-url', options.ferretdbPostgresUrl ?? ''];
-      const pid = startDetached(binary, ['--listen', `127.0.0.1:${port}`, ...backend], { cwd: home, logFile, pidFile });
+      const pid = startDetached(binary, ['--listen', `127.0.0.1:${port}`, ...backend], { cwd: home, logFile, pidFile, endpoint: `mongodb://127.0.0.1:${port}/` });
       await waitUntil('mongo', () => isPortOpen(port), options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
     },
     stop: () => stopProcess(pidFile, 10_000),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InfraError } from '../infra.errors';
 import { VERSIONS, type LocalInfraOptions } from '../infra.options';
 import { findJavaAtLeast, requireTool } from '../prerequisites';
-import { assertPortsFree, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
+import { assertPortsFree, readRecordedEndpoint, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
 import type { LocalService } from './service';
 
 /** Apicurio Registry (Quarkus app from Maven Central's `all` tar.gz), Confluent API at /apis/ccompat/v7. */
@@ -41,6 +41,7 @@ export function createRegistryService(options: LocalInfraOptions): LocalService 
       return true;
     },
     pid: () => readPid(pidFile),
+    runningEndpoint: () => (readPid(pidFile) === undefined ? undefined : readRecordedEndpoint(pidFile)),
     healthy,
     async start() {
       await assertPortsFree('registry', [
@@ -70,7 +71,7 @@ export function createRegistryService(options: LocalInfraOptions): LocalService 
           '-jar',
           join(appDir, 'quarkus-run.jar'),
         ],
-        { cwd: home, logFile, pidFile },
+        { cwd: home, logFile, pidFile, endpoint: `http://127.0.0.1:${port}/apis/ccompat/v7` },
       );
       await waitUntil('registry', healthy, options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
     },

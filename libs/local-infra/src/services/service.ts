@@ -6,6 +6,8 @@ export interface LocalService {
   provision(report: (line: string) => void): Promise<boolean>;
   /** Started by us and still running. */
   pid(): number | undefined;
+  /** The endpoint it was started with, while it runs. */
+  runningEndpoint(): string | undefined;
   /** Answers requests. */
   healthy(): Promise<boolean>;
   start(): Promise<void>;
