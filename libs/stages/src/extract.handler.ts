@@ -40,12 +40,13 @@ export function createExtractHandler(deps: StageDeps) {
       for await (const piece of chunkRecords(pipeline.openSource(request.params), limits)) {
         if (context.signal.aborted) throw new Error('extraction abandoned: worker is shutting down');
         const chunk: Chunk<unknown> = { runId, pipeline: pipeline.name, chunkSeq: piece.chunkSeq, firstRecordIndex: piece.firstRecordIndex, records: piece.records };
-        // staged before produced: whatever reaches Kafka can be rerun from staging
-        await deps.staging.stageChunk({ ...chunk, stage: 'extracted', stagedAt: now() });
+        const payload = await deps.registry.encode(schemaId, chunk);
+        // staged before produced: whatever reaches Kafka can be rerun from staging, byte for byte
+        await deps.staging.stageChunk({ runId, pipeline: pipeline.name, stage: 'extracted', chunkSeq: piece.chunkSeq, firstRecordIndex: piece.firstRecordIndex, recordCount: piece.records.length, payload, stagedAt: now() });
         await deps.producer.send(topic, [
           {
             key: `${runId}:${piece.chunkSeq}`,
-            value: await deps.registry.encode(schemaId, chunk),
+            value: payload,
             headers: chunkHeaders(runId, pipeline.name, piece.chunkSeq, STAGE, { [HEADERS.traceId]: message.headers[HEADERS.traceId] ?? runId }),
           },
         ]);

@@ -79,16 +79,12 @@ export function createTransformHandler(deps: StageDeps) {
       if (i % 500 === 499) await context.heartbeat();
     }
 
-    const transformed: Chunk<unknown> = { ...chunk, records: out };
-    await deps.staging.stageChunk({ ...transformed, stage: 'transformed', stagedAt: now() });
+    const payload = await deps.registry.encode(deps.schemas.transformed.get(pipeline.name)!, { ...chunk, records: out });
+    await deps.staging.stageChunk({ runId: chunk.runId, pipeline: pipeline.name, stage: 'transformed', chunkSeq: chunk.chunkSeq, firstRecordIndex: chunk.firstRecordIndex, recordCount: out.length, payload, stagedAt: now() });
     await deps.staging.recordRejections(rejections);
     for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
     await deps.producer.send(deps.topics.data(pipeline.name, 'transformed'), [
-      {
-        key: `${chunk.runId}:${chunk.chunkSeq}`,
-        value: await deps.registry.encode(deps.schemas.transformed.get(pipeline.name)!, transformed),
-        headers: chunkHeaders(chunk.runId, pipeline.name, chunk.chunkSeq, STAGE, passThrough(message.headers)),
-      },
+      { key: `${chunk.runId}:${chunk.chunkSeq}`, value: payload, headers: chunkHeaders(chunk.runId, pipeline.name, chunk.chunkSeq, STAGE, passThrough(message.headers)) },
     ]);
     await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { transformed: { records: out.length, rejected: rejections.length, at: now() } });
     await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.transformed', chunkSeq: chunk.chunkSeq, records: out.length, rejected: rejections.length });

@@ -58,11 +58,11 @@ export function createMemoryStagingStore(): StagingStore {
       delete run.failure;
     },
     async stageChunk(chunk) {
-      chunks.set(`${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`, clone(chunk) as StagedChunk);
+      chunks.set(`${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`, { ...clone(chunk), payload: Buffer.from(chunk.payload) });
     },
-    async *readChunks<R>(runId: string, stage: ChunkStage) {
+    async *readChunks(runId: string, stage: ChunkStage) {
       const found = [...chunks.values()].filter((c) => c.runId === runId && c.stage === stage).sort((a, b) => a.chunkSeq - b.chunkSeq);
-      for (const chunk of found) yield clone(chunk) as StagedChunk<R>;
+      for (const chunk of found) yield { ...clone(chunk), payload: Buffer.from(chunk.payload) };
     },
     async markChunk(runId, chunkSeq, entry) {
       const key = `${runId}:${chunkSeq}`;

@@ -1,10 +1,10 @@
-import type { Collection, Db } from 'mongodb';
+import { Binary, type Collection, type Db } from 'mongodb';
 import { guard } from './mongo.errors';
 import { isRunDone, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, Rejection, RunRecord, StagedChunk } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
-type ChunkDoc = StagedChunk & { _id: string };
+type ChunkDoc = Omit<StagedChunk, 'payload'> & { _id: string; payload: Binary };
 type LedgerDoc = ChunkLedgerEntry & { _id: string };
 type RejectionDoc = Rejection & { _id: string };
 
@@ -95,12 +95,15 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     stageChunk: (chunk) =>
       guard('stage chunk', async () => {
         const _id = `${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`;
-        await chunks.replaceOne({ _id }, chunk as StagedChunk, { upsert: true });
+        await chunks.replaceOne({ _id }, { ...chunk, payload: new Binary(chunk.payload) }, { upsert: true });
       }),
 
-    async *readChunks<R>(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk<R>> {
+    async *readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk> {
       const cursor = chunks.find({ runId, stage }).sort({ chunkSeq: 1 });
-      for await (const doc of cursor) yield strip(doc) as StagedChunk<R>;
+      for await (const doc of cursor) {
+        const { payload, ...rest } = strip(doc);
+        yield { ...rest, payload: Buffer.from(payload.buffer) };
+      }
     },
 
     markChunk: (runId, chunkSeq, entry) =>

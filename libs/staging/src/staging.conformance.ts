@@ -77,12 +77,16 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
     it('stages chunks idempotently and reads them back in order', async () => {
       const run = newRun();
       for (const seq of [2, 0, 1, 0]) {
-        await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: seq, firstRecordIndex: seq * 2, records: [{ i: seq * 2 }, { i: seq * 2 + 1 }], stagedAt: new Date() });
+        await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: seq, firstRecordIndex: seq * 2, recordCount: 2, payload: Buffer.from([0, seq, 255]), stagedAt: new Date() });
       }
-      await store.stageChunk({ runId: `${run.runId}-other`, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, records: [], stagedAt: new Date() });
-      const seen: number[] = [];
-      for await (const chunk of store.readChunks<{ i: number }>(run.runId, 'extracted')) seen.push(chunk.chunkSeq, ...chunk.records.map((r) => r.i));
-      expect(seen).toEqual([0, 0, 1, 1, 2, 3, 2, 4, 5]);
+      await store.stageChunk({ runId: `${run.runId}-other`, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, recordCount: 0, payload: Buffer.alloc(0), stagedAt: new Date() });
+      const seen: Array<[number, number, string]> = [];
+      for await (const chunk of store.readChunks(run.runId, 'extracted')) seen.push([chunk.chunkSeq, chunk.firstRecordIndex, chunk.payload.toString('hex')]);
+      expect(seen).toEqual([
+        [0, 0, '0000ff'],
+        [1, 2, '0001ff'],
+        [2, 4, '0002ff'],
+      ]);
       const transformed = [];
       for await (const chunk of store.readChunks(run.runId, 'transformed')) transformed.push(chunk);
       expect(transformed).toHaveLength(0);

@@ -18,8 +18,8 @@ export interface StagingStore {
   /** Re-opens a completed or failed run for a rerun; counts come back from the ledger. */
   reopenRun(runId: string, at: Date): Promise<void>;
 
-  stageChunk<R>(chunk: StagedChunk<R>): Promise<void>;
-  readChunks<R>(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk<R>>;
+  stageChunk(chunk: StagedChunk): Promise<void>;
+  readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk>;
 
   markChunk(runId: string, chunkSeq: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq'>): Promise<void>;
   countRun(runId: string): Promise<RunCounts>;
