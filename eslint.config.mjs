@@ -37,6 +37,8 @@ export default [
           enforceBuildableLibDependency: true,
           allow: [],
           depConstraints: [
+            // end-to-end tests exercise everything together
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:contracts', 'type:util', 'type:catalog', 'type:pipeline', 'type:testing'] },
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:contracts', 'type:util', 'type:pipeline', 'type:catalog', 'type:testing'] },
             { sourceTag: 'type:catalog', onlyDependOnLibsWithTags: ['type:pipeline', 'type:util', 'type:testing'] },

@@ -11,7 +11,7 @@ import { createSilentLogger } from '@brokered-etl/observability';
 import { vegaDataDir } from '@brokered-etl/pipeline-kit';
 import { createFlightTransform, flightsPipeline, loadAirports, type RawFlight } from '@brokered-etl/pipelines/flights';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
-import { benchEnv, table, timed } from './bench.env';
+import { benchEnv, runBench, table, timed } from './bench.env';
 
 async function main() {
   const env = benchEnv();
@@ -77,10 +77,4 @@ async function main() {
   await producer.disconnect();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

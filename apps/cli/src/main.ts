@@ -1,28 +1,12 @@
-import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, parseEnv } from '@brokered-etl/config';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '@brokered-etl/config';
 import { isEtlError } from '@brokered-etl/errors';
-import { createRootLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
-import { cliEnvSchema } from './cli.config';
+import { EXIT, print, printJson as json, withControl } from './cli-context';
+import { dlqCommand } from './dlq.command';
+import { replayCommand } from './replay.command';
+import { rerunCommand } from './rerun.command';
 import { progressLine, runDetail, runLine } from './run-format';
-
-/** Exit codes: 0 ok, 1 failed run or error, 2 bad usage, 3 not found. */
-const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3 } as const;
-
-const env = () => parseEnv(cliEnvSchema, process.env);
-const logger = () => createRootLogger({ service: 'etl-cli', level: process.env['LOG_LEVEL'] ?? 'warn', format: 'pretty' });
-const print = (text: string) => process.stdout.write(`${text}\n`);
-const json = (value: unknown) => print(JSON.stringify(value, null, 2));
-
-async function withControl<T>(work: (c: ConnectedRunControl['control']) => Promise<T>, options: { producer?: boolean } = {}): Promise<T> {
-  const connected = await connectRunControl(env(), logger(), PIPELINES.map((p) => p.name), options);
-  try {
-    return await work(connected.control);
-  } finally {
-    await connected.close();
-  }
-}
 
 function parseParams(pairs: string[]): Record<string, string> {
   const params: Record<string, string> = {};
@@ -108,7 +92,9 @@ export function buildProgram(): Command {
       }, { producer: false });
     });
 
-  program.addOption(new Option('--no-color', 'plain output').hideHelp());
+  program.addCommand(replayCommand());
+  program.addCommand(rerunCommand());
+  program.addCommand(dlqCommand());
   return program.exitOverride();
 }
 
@@ -123,7 +109,11 @@ async function main(argv: string[]): Promise<void> {
     }
     process.exitCode = EXIT.failed;
     if (err instanceof ConfigError) process.stderr.write(`etl: ${err.message}\n`);
-    else if (isEtlError(err)) process.stderr.write(`etl: ${err.code}: ${err.message}\n`);
+    else if (isEtlError(err)) {
+      process.stderr.write(`etl: ${err.code}: ${err.message}\n`);
+      if (err.code === 'BAD_PARAMS') process.exitCode = EXIT.usage;
+      if (err.code === 'NOT_FOUND') process.exitCode = EXIT.notFound;
+    }
     else process.stderr.write(`etl: ${(err as Error).stack ?? String(err)}\n`);
   }
 }

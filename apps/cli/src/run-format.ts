@@ -11,6 +11,7 @@ export function runLine(run: RunRecord): string {
 
 /** `etl runs show`: everything a person needs to judge a run. */
 export function runDetail(run: RunRecord, rejections: Rejection[]): string {
+  // resolved rejections were redriven and loaded: only open ones are news
   const c = run.counts;
   const took = seconds(run.startedAt ?? run.requestedAt, run.finishedAt);
   const rate = took && c ? Math.round(c.loaded / took) : undefined;
@@ -24,8 +25,9 @@ export function runDetail(run: RunRecord, rejections: Rejection[]): string {
     `chunks     ${c?.chunksLoaded ?? 0} loaded of ${run.totalChunks ?? '?'}${run.totalChunks === undefined ? ' (source still reading)' : ''}`,
     `records    extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`,
   ];
+  rejections = rejections.filter((r) => !r.resolvedAt);
   if (rejections.length > 0) {
-    lines.push(`rejected records (dead letters in etl.dlq):`);
+    lines.push(`rejected records (etl dlq list --run ${run.runId}; fix the cause, then etl dlq redrive --run ${run.runId}):`);
     for (const r of rejections.slice(0, 10)) lines.push(`  chunk ${r.chunkSeq} record ${r.recordIndex}: ${r.reason}`);
     if (rejections.length > 10) lines.push(`  … ${rejections.length - 10} more (etl runs show ${run.runId} --json)`);
   }

@@ -7,4 +7,8 @@ export const HEADERS = {
   replayOf: 'etl-replay-of',
   traceId: 'etl-trace-id',
   producedBy: 'etl-produced-by',
+  /** Rerun generation of the run this chunk belongs to (absent: the first run). */
+  generation: 'etl-generation',
+  /** Id of the dead letter a redriven message comes from. */
+  redriveOf: 'etl-redrive-of',
 } as const;

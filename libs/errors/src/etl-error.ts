@@ -11,6 +11,9 @@ export const ERROR_CODES = {
   BAD_PARAMS: { retriable: false },
   SOURCE_NOT_FOUND: { retriable: false },
   SOURCE_UNREADABLE: { retriable: false },
+  NOT_FOUND: { retriable: false },
+  // an operation Kafka forbids right now (e.g. resetting a group with members)
+  GROUP_ACTIVE: { retriable: false },
   // transient: a dependency is away for now → retry with backoff, never skip
   BROKER_UNAVAILABLE: { retriable: true },
   REGISTRY_UNAVAILABLE: { retriable: true },

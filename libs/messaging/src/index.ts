@@ -7,3 +7,4 @@ export { createStageConsumer, type StageConsumer, type StageConsumerOptions, typ
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { headersToStrings, type InboundMessage, type OutboundMessage } from './message.types';
 export { describeGroup, type GroupDescription } from './group.admin';
+export { readGroupOffsets, readTopicRanges, offsetsAtTime, writeGroupOffsets, type PartitionOffset, type PartitionRange } from './group-offsets';

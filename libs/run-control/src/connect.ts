@@ -22,6 +22,7 @@ export async function connectRunControl(env: BaseWorkerEnv, logger: Logger, pipe
     producer,
     staging: createMongoStagingStore(mongo.db),
     topics: topicNames(env.ETL_NAMESPACE),
+    namespace: env.ETL_NAMESPACE,
     pipelines,
   });
   return {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_PARTITIONS, HEADERS, runRequestedSchema, valueSubject, type RunRequested, type TopicNames } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
+import { redriveDeadLetters, rerunFromStaging, replayStage, type OffsetReplayRequest, type RedriveSelection, type RerunFrom } from '@brokered-etl/replay';
 import type { RunRecord, StagingStore } from '@brokered-etl/staging';
 
 export interface RunControlDeps {
@@ -10,6 +11,8 @@ export interface RunControlDeps {
   producer: MessageProducer;
   staging: StagingStore;
   topics: TopicNames;
+  /** Prefix of topics and groups (ETL_NAMESPACE). */
+  namespace: string;
   /** Names of the pipelines that exist, to refuse a typo before it becomes a failed run. */
   pipelines: string[];
 }
@@ -51,6 +54,17 @@ export function createRunControl(deps: RunControlDeps) {
     getRun: (runId: string) => deps.staging.getRun(runId),
     listRuns: (options?: { limit?: number; pipeline?: string }) => deps.staging.listRuns(options),
     listRejections: (runId: string) => deps.staging.listRejections(runId),
+
+    /** Re-emits a run's staged chunks into the stage to rerun (no offsets move). */
+    rerun: (runId: string, from: RerunFrom, onChunk?: (done: number, total: number) => void) => rerunFromStaging(deps, runId, from, onChunk),
+
+    listDeadLetters: (filter: { runId?: string; stage?: string; open?: boolean; limit?: number }) => deps.staging.listDeadLetters(filter),
+    getDeadLetter: (id: string) => deps.staging.getDeadLetter(id),
+    /** Republishes dead letters' original bytes to their original topics. */
+    redrive: (selection: RedriveSelection) => redriveDeadLetters(deps, selection),
+
+    /** Moves a stage's group offsets (refused while the stage's workers run, unless dry run). */
+    replay: (request: OffsetReplayRequest) => replayStage({ kafka: deps.kafka, topics: deps.topics, namespace: deps.namespace, pipelines: deps.pipelines }, request),
 
     /** A run with live counts (the run document stores counts only when they change status). */
     async describeRun(runId: string): Promise<RunRecord | undefined> {

@@ -21,7 +21,12 @@ export function createExtractHandler(deps: StageDeps) {
     const request = message.value;
     const { runId } = request;
     await deps.staging.createRun({ runId, pipeline: request.pipeline, params: request.params, requestedBy: request.requestedBy, status: 'requested', requestedAt: request.requestedAt });
-    const run = await deps.staging.getRun(runId);
+    let run = await deps.staging.getRun(runId);
+    if (run?.status === 'failed' && message.headers[HEADERS.redriveOf]) {
+      // a redriven trigger of a failed run (its cause fixed): try the run again
+      await deps.staging.reopenRun(runId, now());
+      run = await deps.staging.getRun(runId);
+    }
     if (run?.sourceEndedAt || run?.status === 'failed') {
       log.info('run already extracted, ignoring repeated trigger', { runId, status: run.status });
       return;
@@ -47,7 +52,7 @@ export function createExtractHandler(deps: StageDeps) {
           {
             key: `${runId}:${piece.chunkSeq}`,
             value: payload,
-            headers: chunkHeaders(runId, pipeline.name, piece.chunkSeq, STAGE, { [HEADERS.traceId]: message.headers[HEADERS.traceId] ?? runId }),
+            headers: chunkHeaders(runId, pipeline.name, piece.chunkSeq, STAGE, { [HEADERS.traceId]: message.headers[HEADERS.traceId] ?? runId, [HEADERS.generation]: String(run?.generation ?? 0) }),
           },
         ]);
         await deps.staging.markChunk(runId, piece.chunkSeq, { extracted: { records: piece.records.length, at: now() } });

@@ -4,3 +4,5 @@ export { createExtractHandler } from './extract.handler';
 export { createTransformHandler } from './transform.handler';
 export { createLoadHandler } from './load.handler';
 export type { StageDeps, LoaderDeps } from './stage.deps';
+export { recordingDeadLetters } from './dead-letters';
+export { recordPatchIndex, recordPatchHeader, rejectionId } from './record-patch';

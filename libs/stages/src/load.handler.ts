@@ -1,6 +1,7 @@
-import type { Chunk } from '@brokered-etl/contracts';
+import { HEADERS, type Chunk } from '@brokered-etl/contracts';
 import type { InboundMessage } from '@brokered-etl/messaging';
 import { requirePipeline } from './pipeline-lookup';
+import { recordPatchIndex } from './record-patch';
 import type { LoaderDeps } from './stage.deps';
 
 const STAGE = 'loader';
@@ -19,13 +20,14 @@ export function createLoadHandler(deps: LoaderDeps) {
     const pipeline = requirePipeline(deps, chunk.pipeline);
     const documents = chunk.records.map((record) => ({ ...pipeline.target.documentOf(record), _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
     await deps.target.upsertMany(pipeline.target.collection, documents);
-    await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { loaded: { records: documents.length, at: now() } });
+    const generation = Number(message.headers[HEADERS.generation] ?? 0);
+    const patchOf = recordPatchIndex(message.headers);
+    if (patchOf === undefined) await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { loaded: { records: documents.length, at: now(), generation } });
+    else await deps.staging.markRecordPatch(chunk.runId, chunk.chunkSeq, patchOf, { loaded: { records: documents.length, at: now() } });
     await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.loaded', chunkSeq: chunk.chunkSeq, records: documents.length });
 
     const completed = await deps.staging.completeRunIfDone(chunk.runId, now());
-    if (completed && completed.finishedAt && completed.finishedAt.getTime() >= now().getTime() - 60_000) {
-      log.info('run completed', { runId: chunk.runId, pipeline: pipeline.name, counts: completed.counts });
-    }
+    if (completed) log.info('run complete', { runId: chunk.runId, pipeline: pipeline.name, counts: completed.counts });
     if (completed) await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'run.completed', records: completed.counts?.loaded ?? null, rejected: completed.counts?.rejected ?? null });
   };
 }

@@ -3,6 +3,7 @@ import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import type { Rejection } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
+import { recordPatchHeader, recordPatchIndex, rejectionId } from './record-patch';
 import type { StageDeps } from './stage.deps';
 
 const STAGE = 'transformer';
@@ -34,6 +35,18 @@ export function createTransformHandler(deps: StageDeps) {
     return params;
   }
 
+  /** A redriven record: resolved and sent on when it now passes; dead-lettered again (same id) when not. */
+  async function transformPatch(runId: string, chunkSeq: number, recordIndex: number, payload: Buffer | undefined): Promise<void> {
+    if (!payload) return;
+    const run = await deps.staging.getRun(runId);
+    const pipeline = run?.pipeline ?? '';
+    await deps.staging.resolveRejection(rejectionId(STAGE, runId, chunkSeq, recordIndex), now());
+    await deps.staging.markRecordPatch(runId, chunkSeq, recordIndex, { transformed: { records: 1, rejected: -1, at: now() } });
+    await deps.producer.send(deps.topics.data(pipeline, 'transformed'), [
+      { key: `${runId}:${chunkSeq}:r${recordIndex}`, value: payload, headers: chunkHeaders(runId, pipeline, chunkSeq, STAGE, { [HEADERS.replayOf]: recordPatchHeader(recordIndex) }) },
+    ]);
+  }
+
   return async function transform(message: InboundMessage<Chunk<Record<string, unknown>>>, context: HandlerContext): Promise<void> {
     const chunk = message.value;
     const { pipeline, transform: pending } = transformOf(chunk.pipeline);
@@ -49,9 +62,10 @@ export function createTransformHandler(deps: StageDeps) {
       try {
         out.push(await fn(raw, { runId: chunk.runId, params, signal: context.signal }));
       } catch (err) {
-        if (classify(err) !== 'dead-letter') throw err; // transient: retry the whole chunk
+        // only a record that fails validation is rejected alone; anything else (a dependency away, reference data missing) is the chunk's problem
+        if (classify(err) !== 'dead-letter' || errorCodeOf(err) !== 'VALIDATION_FAILED') throw err;
         const reason = errorMessageOf(err);
-        const id = `${STAGE}:${chunk.runId}:${chunk.chunkSeq}:${recordIndex}`;
+        const id = rejectionId(STAGE, chunk.runId, chunk.chunkSeq, recordIndex);
         const record = JSON.stringify(raw);
         rejections.push({ id, runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, chunkSeq: chunk.chunkSeq, recordIndex, errorCode: errorCodeOf(err), reason, record, rejectedAt: now() });
         const single: Chunk<unknown> = { runId: chunk.runId, pipeline: pipeline.name, chunkSeq: chunk.chunkSeq, firstRecordIndex: recordIndex, records: [raw] };
@@ -70,7 +84,7 @@ export function createTransformHandler(deps: StageDeps) {
           key: message.key,
           // one record, re-encoded as an extracted chunk: redriving it reprocesses just this record
           value: await deps.registry.encode(extractedSchema, single),
-          headers: [...message.rawHeaders, { key: HEADERS.replayOf, value: Buffer.from(`record:${recordIndex}`) }],
+          headers: [...message.rawHeaders.filter((h) => h.key !== HEADERS.replayOf && h.key !== HEADERS.redriveOf), { key: HEADERS.replayOf, value: Buffer.from(recordPatchHeader(recordIndex)) }],
           chunkSeq: chunk.chunkSeq,
           recordIndex,
           record,
@@ -80,6 +94,13 @@ export function createTransformHandler(deps: StageDeps) {
     }
 
     const payload = await deps.registry.encode(deps.schemas.transformed.get(pipeline.name)!, { ...chunk, records: out });
+    const patchOf = recordPatchIndex(message.headers);
+    if (patchOf !== undefined) {
+      await transformPatch(chunk.runId, chunk.chunkSeq, patchOf, out.length === 1 ? payload : undefined);
+      for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
+      await deps.staging.recordRejections(rejections);
+      return;
+    }
     await deps.staging.stageChunk({ runId: chunk.runId, pipeline: pipeline.name, stage: 'transformed', chunkSeq: chunk.chunkSeq, firstRecordIndex: chunk.firstRecordIndex, recordCount: out.length, payload, stagedAt: now() });
     await deps.staging.recordRejections(rejections);
     for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
@@ -94,6 +115,6 @@ export function createTransformHandler(deps: StageDeps) {
 /** Lineage headers that follow a chunk downstream. */
 export function passThrough(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of [HEADERS.traceId, HEADERS.replayOf]) if (headers[key] !== undefined) out[key] = headers[key];
+  for (const key of [HEADERS.traceId, HEADERS.replayOf, HEADERS.generation]) if (headers[key] !== undefined) out[key] = headers[key];
   return out;
 }

@@ -1,5 +1,5 @@
 import { isRunDone, sumLedger, type StagingStore } from './staging.store';
-import type { ChunkLedgerEntry, ChunkStage, Rejection, RunRecord, StagedChunk } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -9,6 +9,7 @@ export function createMemoryStagingStore(): StagingStore {
   const chunks = new Map<string, StagedChunk>();
   const ledger = new Map<string, ChunkLedgerEntry>();
   const rejections = new Map<string, Rejection>();
+  const deadLetters = new Map<string, DeadLetterRecord>();
   const ledgerOf = (runId: string) => [...ledger.values()].filter((e) => e.runId === runId);
 
   return {
@@ -44,7 +45,7 @@ export function createMemoryStagingStore(): StagingStore {
       const run = runs.get(runId);
       if (!run) return undefined;
       if (run.status === 'completed') return clone(run);
-      const counts = sumLedger(ledgerOf(runId));
+      const counts = sumLedger(ledgerOf(runId), run.generation);
       run.counts = counts;
       if (run.status === 'failed' || !isRunDone(run, counts)) return undefined;
       Object.assign(run, { status: 'completed', finishedAt: at });
@@ -52,10 +53,12 @@ export function createMemoryStagingStore(): StagingStore {
     },
     async reopenRun(runId, at) {
       const run = runs.get(runId);
-      if (!run) return;
-      Object.assign(run, { status: 'running', startedAt: at });
+      if (!run) return 0;
+      const generation = (run.generation ?? 0) + 1;
+      Object.assign(run, { status: 'running', startedAt: at, reopenedAt: at, generation });
       delete run.finishedAt;
       delete run.failure;
+      return generation;
     },
     async stageChunk(chunk) {
       chunks.set(`${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`, { ...clone(chunk), payload: Buffer.from(chunk.payload) });
@@ -70,6 +73,12 @@ export function createMemoryStagingStore(): StagingStore {
       const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
       ledger.set(key, { ...current, ...clone(defined) });
     },
+    async markRecordPatch(runId, chunkSeq, recordIndex, entry) {
+      const key = `${runId}:${chunkSeq}:r${recordIndex}`;
+      const current = ledger.get(key) ?? { runId, chunkSeq, recordIndex };
+      const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
+      ledger.set(key, { ...current, ...clone(defined) });
+    },
     async countRun(runId) {
       return sumLedger(ledgerOf(runId));
     },
@@ -78,6 +87,29 @@ export function createMemoryStagingStore(): StagingStore {
     },
     async listRejections(runId) {
       return [...rejections.values()].filter((r) => r.runId === runId).sort((a, b) => a.chunkSeq - b.chunkSeq || a.recordIndex - b.recordIndex);
+    },
+    async resolveRejection(id, at) {
+      const r = rejections.get(id);
+      if (r) r.resolvedAt = at;
+    },
+    async recordDeadLetter(dl) {
+      const previous = deadLetters.get(dl.id);
+      deadLetters.set(dl.id, { ...clone(dl), redrives: previous?.redrives });
+    },
+    async getDeadLetter(id) {
+      const dl = deadLetters.get(id);
+      return dl && clone(dl);
+    },
+    async listDeadLetters(filter = {}) {
+      return [...deadLetters.values()]
+        .filter((d) => (!filter.runId || d.runId === filter.runId) && (!filter.stage || d.stage === filter.stage) && (!filter.open || !d.redrivenAt))
+        .sort((a, b) => b.failedAt.getTime() - a.failedAt.getTime())
+        .slice(0, filter.limit ?? 1000)
+        .map(clone);
+    },
+    async markRedriven(id, at) {
+      const dl = deadLetters.get(id);
+      if (dl) Object.assign(dl, { redrivenAt: at, redrives: (dl.redrives ?? 0) + 1 });
     },
     async close() {
       return undefined;

@@ -1,12 +1,16 @@
 import { Binary, type Collection, type Db } from 'mongodb';
 import { guard } from './mongo.errors';
 import { isRunDone, sumLedger, type StagingStore } from './staging.store';
-import type { ChunkLedgerEntry, ChunkStage, Rejection, RunRecord, StagedChunk } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
 type ChunkDoc = Omit<StagedChunk, 'payload'> & { _id: string; payload: Binary };
 type LedgerDoc = ChunkLedgerEntry & { _id: string };
 type RejectionDoc = Rejection & { _id: string };
+type DeadLetterDoc = Omit<DeadLetterRecord, 'key' | 'value' | 'headers'> & { _id: string; key: Binary | null; value: Binary | null; headers: Array<{ key: string; value: Binary | null }> };
+
+const toBinary = (b: Buffer | null) => (b === null ? null : new Binary(b));
+const toBuffer = (b: Binary | null | undefined) => (b ? Buffer.from(b.buffer) : null);
 
 export interface MongoStagingOptions {
   /** Collection name prefix, so staging can share a database with the targets. */
@@ -25,9 +29,14 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   const chunks: Collection<ChunkDoc> = db.collection(`${prefix}.chunks`);
   const ledger: Collection<LedgerDoc> = db.collection(`${prefix}.ledger`);
   const rejections: Collection<RejectionDoc> = db.collection(`${prefix}.rejections`);
+  const deadLetters: Collection<DeadLetterDoc> = db.collection(`${prefix}.deadletters`);
+  const fromDoc = (doc: DeadLetterDoc): DeadLetterRecord => {
+    const { key, value, headers, ...rest } = strip(doc);
+    return { ...rest, key: toBuffer(key), value: toBuffer(value), headers: headers.map((h) => ({ key: h.key, value: toBuffer(h.value) })) };
+  };
 
-  async function countRun(runId: string) {
-    return guard('count run', async () => sumLedger((await ledger.find({ runId }).toArray()).map(strip)));
+  async function countRun(runId: string, generation = 0) {
+    return guard('count run', async () => sumLedger((await ledger.find({ runId }).toArray()).map(strip), generation));
   }
 
   return {
@@ -37,6 +46,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
         await chunks.createIndex({ runId: 1, stage: 1, chunkSeq: 1 });
         await ledger.createIndex({ runId: 1, chunkSeq: 1 });
         await rejections.createIndex({ runId: 1 });
+        await deadLetters.createIndex({ runId: 1, failedAt: -1 });
       });
     },
 
@@ -78,7 +88,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       const run = await this.getRun(runId);
       if (!run) return undefined;
       if (run.status === 'completed') return run;
-      const counts = await countRun(runId);
+      const counts = await countRun(runId, run.generation);
       if (run.status === 'failed' || !isRunDone(run, counts)) {
         await guard('update run counts', () => runs.updateOne({ _id: runId }, { $set: { counts } }));
         return undefined;
@@ -89,7 +99,9 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
     reopenRun: (runId, at) =>
       guard('reopen run', async () => {
-        await runs.updateOne({ _id: runId }, { $set: { status: 'running', startedAt: at }, $unset: { finishedAt: '', failure: '' } });
+        const generation = ((await runs.findOne({ _id: runId }))?.generation ?? 0) + 1;
+        await runs.updateOne({ _id: runId }, { $set: { status: 'running', startedAt: at, reopenedAt: at, generation }, $unset: { finishedAt: '', failure: '' } });
+        return generation;
       }),
 
     stageChunk: (chunk) =>
@@ -113,7 +125,52 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
         await ledger.updateOne({ _id: `${runId}:${chunkSeq}` }, { $set: set, $setOnInsert: { runId, chunkSeq } }, { upsert: true });
       }),
 
-    countRun,
+    markRecordPatch: (runId, chunkSeq, recordIndex, entry) =>
+      guard('mark record patch', async () => {
+        const set: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(entry)) if (value !== undefined) set[key] = value;
+        await ledger.updateOne({ _id: `${runId}:${chunkSeq}:r${recordIndex}` }, { $set: set, $setOnInsert: { runId, chunkSeq, recordIndex } }, { upsert: true });
+      }),
+
+    countRun: (runId) => countRun(runId),
+
+    resolveRejection: (id, at) =>
+      guard('resolve rejection', async () => {
+        await rejections.updateOne({ _id: id }, { $set: { resolvedAt: at } });
+      }),
+
+    recordDeadLetter: (dl) =>
+      guard('record dead letter', async () => {
+        const { key, value, headers, ...rest } = dl;
+        // failing again after a redrive re-opens the letter; the redrive count stays
+        await deadLetters.updateOne(
+          { _id: dl.id },
+          { $set: { ...rest, key: toBinary(key), value: toBinary(value), headers: headers.map((h) => ({ key: h.key, value: toBinary(h.value) })) }, $unset: { redrivenAt: '' } },
+          { upsert: true },
+        );
+      }),
+
+    getDeadLetter: (id) =>
+      guard('get dead letter', async () => {
+        const doc = await deadLetters.findOne({ _id: id });
+        return doc ? fromDoc(doc) : undefined;
+      }),
+
+    listDeadLetters: (filter = {}) =>
+      guard('list dead letters', async () => {
+        const query: Record<string, unknown> = {};
+        if (filter.runId) query['runId'] = filter.runId;
+        if (filter.stage) query['stage'] = filter.stage;
+        if (filter.open) query['redrivenAt'] = { $exists: false };
+        const docs = await deadLetters.find(query).sort({ failedAt: -1 }).limit(filter.limit ?? 1000).toArray();
+        return docs.map(fromDoc);
+      }),
+
+    markRedriven: (id, at) =>
+      guard('mark redriven', async () => {
+        const doc = await deadLetters.findOne({ _id: id });
+        await deadLetters.updateOne({ _id: id }, { $set: { redrivenAt: at, redrives: (doc?.redrives ?? 0) + 1 } });
+      }),
 
     recordRejections: (list) =>
       guard('record rejections', async () => {

@@ -63,6 +63,23 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect(await store.countRun(run.runId)).toMatchObject({ extracted: 5, loaded: 5, chunksExtracted: 1, chunksLoaded: 1 });
     });
 
+    it('a reopened run completes again only when every chunk is loaded in the new generation', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 0, { extracted: { records: 3, at: new Date() }, loaded: { records: 3, at: new Date() } });
+      await store.markChunk(run.runId, 1, { extracted: { records: 3, at: new Date() }, loaded: { records: 3, at: new Date() } });
+      await store.markSourceEnded(run.runId, { totalChunks: 2, totalRecords: 6 }, new Date());
+      expect((await store.completeRunIfDone(run.runId, new Date()))?.status).toBe('completed');
+
+      expect(await store.reopenRun(run.runId, new Date())).toBe(1);
+      expect((await store.getRun(run.runId))?.status).toBe('running');
+      await store.markChunk(run.runId, 0, { loaded: { records: 3, at: new Date(), generation: 1 } });
+      expect(await store.completeRunIfDone(run.runId, new Date())).toBeUndefined();
+      await store.markChunk(run.runId, 1, { loaded: { records: 3, at: new Date(), generation: 1 } });
+      const again = await store.completeRunIfDone(run.runId, new Date());
+      expect(again).toMatchObject({ status: 'completed', generation: 1, counts: { extracted: 6, loaded: 6, chunksLoaded: 2 } });
+    });
+
     it('does not fail a completed run, and a failed run does not complete', async () => {
       const run = newRun();
       await store.createRun(run);
@@ -98,6 +115,34 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       await store.recordRejections([rejection]);
       await store.recordRejections([rejection, { ...rejection, id: `${run.runId}:0:1`, recordIndex: 1 }]);
       expect((await store.listRejections(run.runId)).map((r) => r.recordIndex)).toEqual([1, 3]);
+    });
+
+    it('counts a redriven record that now passes into its run, once, without touching its chunk', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 0, { extracted: { records: 10, at: new Date() }, transformed: { records: 8, rejected: 2, at: new Date() }, loaded: { records: 8, at: new Date() } });
+      for (let i = 0; i < 2; i++) {
+        await store.markRecordPatch(run.runId, 0, 4, { transformed: { records: 1, rejected: -1, at: new Date() }, loaded: { records: 1, at: new Date() } });
+      }
+      expect(await store.countRun(run.runId)).toEqual({ extracted: 10, transformed: 9, rejected: 1, loaded: 9, chunksExtracted: 1, chunksLoaded: 1 });
+    });
+
+    it('keeps dead letters with their bytes, filters them, and remembers redrives', async () => {
+      const run = newRun();
+      const letter = {
+        id: `transformer:${run.runId}:0:4`, runId: run.runId, pipeline: 'flights', stage: 'transformer', errorCode: 'VALIDATION_FAILED', errorMessage: 'unknown airport',
+        attempts: 1, failedAt: new Date(), topic: 'flights.extracted', partition: 2, offset: '17', key: Buffer.from('k'), value: Buffer.from([0, 1, 2]),
+        headers: [{ key: 'etl-run-id', value: Buffer.from(run.runId) }], chunkSeq: 0, recordIndex: 4, record: '{}',
+      };
+      await store.recordDeadLetter(letter);
+      await store.recordDeadLetter({ ...letter, id: `${letter.id}-other`, stage: 'loader' });
+      expect((await store.getDeadLetter(letter.id))?.value).toEqual(Buffer.from([0, 1, 2]));
+      expect((await store.listDeadLetters({ runId: run.runId, stage: 'transformer' })).map((d) => d.id)).toEqual([letter.id]);
+      await store.markRedriven(letter.id, new Date());
+      expect((await store.listDeadLetters({ runId: run.runId, open: true })).map((d) => d.id)).toEqual([`${letter.id}-other`]);
+      await store.recordDeadLetter(letter); // failed again after the redrive: open again, the count stays
+      expect((await store.getDeadLetter(letter.id))?.redrives).toBe(1);
+      expect((await store.listDeadLetters({ runId: run.runId, open: true })).map((d) => d.id).sort()).toEqual([letter.id, `${letter.id}-other`]);
     });
 
     it('lists runs newest first', async () => {

@@ -1,4 +1,4 @@
-import type { ChunkLedgerEntry, ChunkStage, Rejection, RunCounts, RunRecord, StagedChunk } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunCounts, RunRecord, StagedChunk } from './staging.types';
 
 /**
  * The staging area, as a port: runs, staged chunks, chunk accounting and
@@ -15,25 +15,43 @@ export interface StagingStore {
   failRun(runId: string, failure: { code: string; message: string }, at: Date): Promise<void>;
   /** Completes the run when every extracted chunk is loaded; returns the run when it (now or already) completed. */
   completeRunIfDone(runId: string, at: Date): Promise<RunRecord | undefined>;
-  /** Re-opens a completed or failed run for a rerun; counts come back from the ledger. */
-  reopenRun(runId: string, at: Date): Promise<void>;
+  /** Re-opens a run for a rerun from staging; returns the new generation. */
+  reopenRun(runId: string, at: Date): Promise<number>;
 
   stageChunk(chunk: StagedChunk): Promise<void>;
   readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk>;
 
-  markChunk(runId: string, chunkSeq: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq'>): Promise<void>;
+  markChunk(runId: string, chunkSeq: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>): Promise<void>;
+  /** Accounting of one redriven record: its own entry, so the chunk's stays as it was. */
+  markRecordPatch(runId: string, chunkSeq: number, recordIndex: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex' | 'extracted'>): Promise<void>;
   countRun(runId: string): Promise<RunCounts>;
 
   recordRejections(rejections: Rejection[]): Promise<void>;
   listRejections(runId: string): Promise<Rejection[]>;
+  resolveRejection(id: string, at: Date): Promise<void>;
+
+  recordDeadLetter(deadLetter: DeadLetterRecord): Promise<void>;
+  getDeadLetter(id: string): Promise<DeadLetterRecord | undefined>;
+  listDeadLetters(filter?: { runId?: string; stage?: string; open?: boolean; limit?: number }): Promise<DeadLetterRecord[]>;
+  markRedriven(id: string, at: Date): Promise<void>;
 
   close(): Promise<void>;
 }
 
 /** Sums a run's ledger; shared by both implementations so they cannot drift. */
-export function sumLedger(entries: ChunkLedgerEntry[]): RunCounts {
+export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCounts {
   const counts: RunCounts = { extracted: 0, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 0, chunksLoaded: 0 };
   for (const entry of entries) {
+    const isPatch = entry.recordIndex !== undefined;
+    if (isPatch) {
+      // a redriven record that now passes: one more transformed/loaded, one fewer rejected
+      if (entry.transformed) {
+        counts.transformed += entry.transformed.records;
+        counts.rejected += entry.transformed.rejected;
+      }
+      if (entry.loaded) counts.loaded += entry.loaded.records;
+      continue;
+    }
     if (entry.extracted) {
       counts.extracted += entry.extracted.records;
       counts.chunksExtracted += 1;
@@ -44,7 +62,8 @@ export function sumLedger(entries: ChunkLedgerEntry[]): RunCounts {
     }
     if (entry.loaded) {
       counts.loaded += entry.loaded.records;
-      counts.chunksLoaded += 1;
+      // a rerun completes when every chunk is loaded again, not on the first run's marks
+      if ((entry.loaded.generation ?? 0) >= generation) counts.chunksLoaded += 1;
     }
   }
   return counts;

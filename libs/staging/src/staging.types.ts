@@ -25,6 +25,9 @@ export interface RunRecord {
   totalRecords?: number;
   failure?: { code: string; message: string };
   counts?: RunCounts;
+  /** 0 for the first run, +1 per rerun from staging: completion waits for chunks of the current generation. */
+  generation?: number;
+  reopenedAt?: Date;
 }
 
 /**
@@ -48,9 +51,11 @@ export interface StagedChunk {
 export interface ChunkLedgerEntry {
   runId: string;
   chunkSeq: number;
+  /** Set on the entry of one redriven record (a patch of its chunk), not on chunks. */
+  recordIndex?: number;
   extracted?: { records: number; at: Date };
   transformed?: { records: number; rejected: number; at: Date };
-  loaded?: { records: number; at: Date };
+  loaded?: { records: number; at: Date; generation?: number };
 }
 
 export interface Rejection {
@@ -64,4 +69,29 @@ export interface Rejection {
   reason: string;
   record: string;
   rejectedAt: Date;
+  /** Set when a redrive of the record succeeded. */
+  resolvedAt?: Date;
+}
+
+/** A dead letter as kept for `etl dlq`: the Kafka message plus whether it was redriven. */
+export interface DeadLetterRecord {
+  id: string;
+  runId: string | null;
+  pipeline: string | null;
+  stage: string;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+  failedAt: Date;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Array<{ key: string; value: Buffer | null }>;
+  chunkSeq: number | null;
+  recordIndex: number | null;
+  record: string | null;
+  redrivenAt?: Date;
+  redrives?: number;
 }

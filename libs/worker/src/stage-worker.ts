@@ -14,7 +14,7 @@ import {
 import type { Logger } from '@brokered-etl/observability';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
-import { createRunEventPublisher, registerSchemas, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
+import { createRunEventPublisher, recordingDeadLetters, registerSchemas, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
 
 export interface StageWorkerOptions {
   stage: StageName;
@@ -61,7 +61,7 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
 
   const producer = createMessageProducer(kafka);
   await producer.connect();
-  const deadLetters = await createDeadLetterSink({ registry, producer, topic: topics.dlq });
+  const deadLetters = recordingDeadLetters(await createDeadLetterSink({ registry, producer, topic: topics.dlq }), staging);
   const events = createRunEventPublisher({ registry, producer, topics, schemaId: schemas.events });
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
   const deps: LoaderDeps = {

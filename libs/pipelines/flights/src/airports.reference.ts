@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCsv, vegaDataDir } from '@brokered-etl/pipeline-kit';
+import { EtlError } from '@brokered-etl/errors';
+import { readCsv, resolveSourcePath, vegaDataDir } from '@brokered-etl/pipeline-kit';
 
 export interface Airport {
   iata: string;
@@ -27,4 +28,34 @@ export async function loadAirports(path = join(vegaDataDir(), 'airports.csv')): 
     index.set(iata, { iata, name: text(row['name']) ?? iata, city: text(row['city']), state: text(row['state']), country: text(row['country']), latitude, longitude });
   }
   return index;
+}
+
+export const DEFAULT_AIRPORTS = 'airports.csv';
+
+/**
+ * Airport indexes by file, reloaded when the file changes (checked at most
+ * once a second): fixing the reference data and redriving the rejected
+ * records needs no worker restart.
+ */
+export function createAirportReferences(checkEveryMs = 1000) {
+  const cache = new Map<string, { mtimeMs: number; checkedAt: number; index: Promise<AirportIndex> }>();
+  return async function airportsFor(source = DEFAULT_AIRPORTS): Promise<AirportIndex> {
+    const path = resolveSourcePath(source);
+    const now = Date.now();
+    const cached = cache.get(path);
+    if (cached && now - cached.checkedAt < checkEveryMs) return cached.index;
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch (cause) {
+      throw new EtlError('SOURCE_NOT_FOUND', `airports file "${source}" is gone`, { cause });
+    }
+    if (cached && cached.mtimeMs === mtimeMs) {
+      cached.checkedAt = now;
+      return cached.index;
+    }
+    const index = loadAirports(path);
+    cache.set(path, { mtimeMs, checkedAt: now, index });
+    return index;
+  };
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { formatOf, readFileRecords, resolveSourcePath, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
-import { loadAirports } from './airports.reference';
+import { createAirportReferences, DEFAULT_AIRPORTS, type AirportIndex } from './airports.reference';
 import { flightSchema, rawFlightSchema } from './flights.schema';
 import { createFlightTransform, type Flight, type RawFlight } from './flights.transform';
 
@@ -23,6 +23,7 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
   params: {
     source: { description: 'a file path, or a vega-datasets file: flights-2k.json … flights-20k.json, flights-3m.parquet', default: DEFAULT_FLIGHTS_SOURCE },
     format: { description: 'json | csv | parquet (default: from the file extension)' },
+    airports: { description: 'airports reference CSV (iata,name,city,state,country,latitude,longitude); reloaded when it changes', default: DEFAULT_AIRPORTS },
   },
   extractedRecord: rawFlightSchema,
   transformedRecord: flightSchema,
@@ -44,8 +45,15 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
   },
 
   async createTransform() {
-    const transform = createFlightTransform(await loadAirports());
-    return (raw, context) => transform(raw, basename(context.params['source'] ?? DEFAULT_FLIGHTS_SOURCE));
+    const airportsFor = createAirportReferences();
+    const transforms = new WeakMap<AirportIndex, ReturnType<typeof createFlightTransform>>();
+    await airportsFor(); // fail at start-up, not at the first record, if the default reference is missing
+    return async (raw, context) => {
+      const airports = await airportsFor(context.params['airports']);
+      let transform = transforms.get(airports);
+      if (!transform) transforms.set(airports, (transform = createFlightTransform(airports)));
+      return transform(raw, basename(context.params['source'] ?? DEFAULT_FLIGHTS_SOURCE));
+    };
   },
 
   target: {

@@ -11,6 +11,9 @@ import { stageWorkerEnvSchema } from '../worker.config';
 
 export interface TestStages {
   staging: StagingStore;
+  /** Stops one stage's worker (it commits and leaves its group). */
+  stopStage(stage: StageName): Promise<void>;
+  startStage(stage: StageName): Promise<void>;
   schemaIdOf(pipelineOrTrigger: string, stage?: 'extracted' | 'transformed'): Promise<number>;
   /** Resolves when every stage group has committed up to the end of its input topics. */
   waitIdle(timeoutMs?: number): Promise<void>;
@@ -28,15 +31,17 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
     SESSION_TIMEOUT_MS: options.sessionTimeoutMs,
   });
   const handlers = { extractor: createExtractHandler, transformer: createTransformHandler, loader: createLoadHandler };
-  const workers: RunningWorker[] = [];
-  for (const stage of ['loader', 'transformer', 'extractor'] as StageName[]) {
-    workers.push(await startStageWorker({ stage, env, logger: options.logger, pipelines: PIPELINES, handlerFor: handlers[stage] }));
-  }
-  await Promise.all(workers.map((w) => w.consumer.joined));
+  const workers = new Map<StageName, RunningWorker>();
+  const startStage = async (stage: StageName) => {
+    const worker = await startStageWorker({ stage, env, logger: options.logger, pipelines: PIPELINES, handlerFor: handlers[stage] });
+    workers.set(stage, worker);
+    await worker.consumer.joined;
+  };
+  for (const stage of ['loader', 'transformer', 'extractor'] as StageName[]) await startStage(stage);
   const mongo = await connectMongo({ url: options.env.mongoUrl, database: options.database });
   const topics = topicNames(options.namespace);
   const kafka = createKafkaClient({ brokers: options.env.kafkaBrokers, clientId: 'it-harness', logger: options.logger });
-  const schemas = workers[0]!.schemas;
+  const schemas = workers.get('loader')!.schemas;
 
   const inputs: Array<[StageName, string[]]> = [
     ['extractor', [topics.trigger]],
@@ -46,6 +51,11 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
 
   return {
     staging: createMongoStagingStore(mongo.db),
+    startStage,
+    async stopStage(stage) {
+      await workers.get(stage)?.stop();
+      workers.delete(stage);
+    },
     async schemaIdOf(name, stage) {
       if (name === 'trigger') return schemas.trigger;
       return (stage === 'extracted' ? schemas.extracted : schemas.transformed).get(name)!;
@@ -72,7 +82,7 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
       }
     },
     async stop() {
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([...workers.values()].map((w) => w.stop()));
       await mongo.close();
     },
   };

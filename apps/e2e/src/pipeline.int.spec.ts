@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,8 @@ import { createSilentLogger } from '@brokered-etl/observability';
 import { vegaDataDir } from '@brokered-etl/pipeline-kit';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
-import { integrationEnv, uniqueName, waitFor } from '@brokered-etl/testing';
-import { startAllStages, type TestStages } from './testing/stage-harness';
+import { integrationEnv, REPO_ROOT, uniqueName, waitFor } from '@brokered-etl/testing';
+import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
 
 /**
  * The product end to end on real services: a flights run over a vega-datasets
@@ -152,5 +153,37 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
     expect(run.status).toBe('failed');
     expect(run.failure).toMatchObject({ code: 'UNKNOWN_PIPELINE' });
     expect(run.failure?.message).toMatch(/unknown pipeline "nope"/);
+  });
+
+  it('etl trigger --wait: a missing source fails the run with the reason and exits 1; a good run exits 0 with counts', async () => {
+    // async: the stage workers run in this process and must keep running while the CLI waits
+    const etl = (...args: string[]) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [join(REPO_ROOT, 'apps/cli/bin/etl.js'), ...args],
+          {
+            cwd: REPO_ROOT,
+            timeout: 120_000,
+            env: { ...process.env, KAFKA_BROKERS: env.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace },
+          },
+          (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
+        );
+      });
+    const missing = await etl('trigger', 'flights', '--param', 'source=no-such-file.json', '--wait');
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toMatch(/status\s+failed\s+\(SOURCE_NOT_FOUND: source file "no-such-file.json" not found/);
+
+    const good = await etl('trigger', 'flights', '--param', 'source=flights-2k.json', '--wait', '--json');
+    expect(good.status).toBe(0);
+    const run = JSON.parse(good.stdout) as { status: string; counts: { extracted: number; loaded: number; rejected: number } };
+    expect(run).toMatchObject({ status: 'completed', counts: { extracted: 2000, loaded: 2000, rejected: 0 } });
+
+    const unknown = await etl('trigger', 'flightz');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/UNKNOWN_PIPELINE: unknown pipeline "flightz"; known: flights, airports/);
+    expect((await etl('trigger', 'flights', '--param', 'oops')).status).toBe(2);
+    expect((await etl('runs', 'show', 'no-such-run')).status).toBe(3);
+    expect((await etl('replay', '--stage', 'transformer')).status).toBe(2);
   });
 });

@@ -1,0 +1,59 @@
+import { HEADERS, type TopicNames } from '@brokered-etl/contracts';
+import { EtlError } from '@brokered-etl/errors';
+import type { MessageProducer } from '@brokered-etl/messaging';
+import type { ChunkStage, StagingStore } from '@brokered-etl/staging';
+
+export type RerunFrom = 'transform' | 'load';
+
+/** Rerunning stage N reads the staged output of stage N-1. */
+const INPUT_OF: Record<RerunFrom, ChunkStage> = { transform: 'extracted', load: 'transformed' };
+
+export interface RerunResult {
+  runId: string;
+  from: RerunFrom;
+  generation: number;
+  chunks: number;
+  records: number;
+}
+
+/**
+ * Re-emits one run's staged chunks into the topic of the stage to rerun,
+ * byte for byte, marked as a replay. No consumer offsets move and no other
+ * run is touched; the run reopens under a new generation and completes again
+ * when every chunk is loaded again.
+ */
+export async function rerunFromStaging(deps: { staging: StagingStore; producer: MessageProducer; topics: TopicNames; now?: () => Date }, runId: string, from: RerunFrom, onChunk?: (done: number, total: number) => void): Promise<RerunResult> {
+  const run = await deps.staging.getRun(runId);
+  if (!run) throw new EtlError('NOT_FOUND', `no run "${runId}" in staging`);
+  if (run.totalChunks === undefined) {
+    throw new EtlError('BAD_PARAMS', `run "${runId}" has not finished extracting (status ${run.status}); rerun it once its source has ended`);
+  }
+  const input = INPUT_OF[from];
+  const topic = deps.topics.data(run.pipeline, input);
+  const generation = await deps.staging.reopenRun(runId, (deps.now ?? (() => new Date()))());
+  let chunks = 0;
+  let records = 0;
+  for await (const chunk of deps.staging.readChunks(runId, input)) {
+    await deps.producer.send(topic, [
+      {
+        key: `${runId}:${chunk.chunkSeq}`,
+        value: chunk.payload,
+        headers: {
+          [HEADERS.runId]: runId,
+          [HEADERS.pipeline]: run.pipeline,
+          [HEADERS.chunkSeq]: String(chunk.chunkSeq),
+          [HEADERS.replayOf]: `rerun:${from}:${generation}`,
+          [HEADERS.generation]: String(generation),
+          [HEADERS.producedBy]: 'rerun',
+        },
+      },
+    ]);
+    chunks++;
+    records += chunk.recordCount;
+    onChunk?.(chunks, run.totalChunks);
+  }
+  if (chunks < run.totalChunks) {
+    throw new EtlError('NOT_FOUND', `run "${runId}" has ${chunks} staged ${input} chunks of ${run.totalChunks}: the ${from} stage cannot be rerun from staging (rerun an earlier stage)`);
+  }
+  return { runId, from, generation, chunks, records };
+}
