@@ -122,16 +122,20 @@ describe('replay and rerun', () => {
 
     // the fix: the missing airport is back in the reference file (the transformer reloads it when it changes)
     writeFileSync(airportsPath, fullAirports);
+    let last: unknown;
     const fixed = await waitFor(
       'the redriven records to load',
       async () => {
         await connected.control.redrive({ runId }); // letters re-rejected before the reload re-open, and go again
         const run = await connected.control.describeRun(runId);
+        last = { counts: run?.counts, open: (await connected.control.listDeadLetters({ runId, open: true })).length };
         return run?.counts?.loaded === 2000 ? run : undefined;
       },
       60_000,
       1000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen ${JSON.stringify(last)}`);
+    });
     expect(fixed.counts).toMatchObject({ extracted: 2000, transformed: 2000, rejected: 0, loaded: 2000 });
     expect((await connected.control.waitForRun(runId)).status).toBe('completed');
     expect(await mongo.db(database).collection('flights').countDocuments({ '_lineage.runId': runId })).toBe(2000);

@@ -32,8 +32,9 @@ export async function redriveDeadLetters(deps: { staging: StagingStore; producer
     const headers: Record<string, Buffer> = {};
     for (const h of letter.headers) if (h.value !== null && h.key !== HEADERS.redriveOf) headers[h.key] = h.value;
     headers[HEADERS.redriveOf] = Buffer.from(letter.id);
-    await deps.producer.sendRaw(letter.topic, [{ key: letter.key, value: letter.value, headers }]);
+    // marked before sent: a stage that fails the record again re-opens the letter, and must not be overwritten by this mark
     await deps.staging.markRedriven(letter.id, (deps.now ?? (() => new Date()))());
+    await deps.producer.sendRaw(letter.topic, [{ key: letter.key, value: letter.value, headers }]);
     redriven.push({ id: letter.id, topic: letter.topic, runId: letter.runId });
   }
   return { redriven };
