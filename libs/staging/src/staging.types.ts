@@ -1,3 +1,5 @@
+import type { DeadLetter } from '@brokered-etl/contracts';
+
 export type RunStatus = 'requested' | 'running' | 'completed' | 'failed';
 export type ChunkStage = 'extracted' | 'transformed';
 
@@ -73,25 +75,8 @@ export interface Rejection {
   resolvedAt?: Date;
 }
 
-/** A dead letter as kept for `etl dlq`: the Kafka message plus whether it was redriven. */
-export interface DeadLetterRecord {
-  id: string;
-  runId: string | null;
-  pipeline: string | null;
-  stage: string;
-  errorCode: string;
-  errorMessage: string;
-  attempts: number;
-  failedAt: Date;
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Array<{ key: string; value: Buffer | null }>;
-  chunkSeq: number | null;
-  recordIndex: number | null;
-  record: string | null;
+/** A dead letter as kept for `etl dlq`: the DLQ message plus whether it was redriven. */
+export type DeadLetterRecord = DeadLetter & {
   redrivenAt?: Date;
   redrives?: number;
-}
+};
