@@ -36,10 +36,8 @@ export function createTransformHandler(deps: StageDeps) {
   }
 
   /** A redriven record: resolved and sent on when it now passes; dead-lettered again (same id) when not. */
-  async function transformPatch(runId: string, chunkSeq: number, recordIndex: number, payload: Buffer | undefined): Promise<void> {
+  async function transformPatch(pipeline: string, runId: string, chunkSeq: number, recordIndex: number, payload: Buffer | undefined): Promise<void> {
     if (!payload) return;
-    const run = await deps.staging.getRun(runId);
-    const pipeline = run?.pipeline ?? '';
     await deps.staging.resolveRejection(rejectionId(STAGE, runId, chunkSeq, recordIndex), now());
     await deps.staging.markRecordPatch(runId, chunkSeq, recordIndex, { transformed: { records: 1, rejected: -1, at: now() } });
     await deps.producer.send(deps.topics.data(pipeline, 'transformed'), [
@@ -96,7 +94,7 @@ export function createTransformHandler(deps: StageDeps) {
     const payload = await deps.registry.encode(deps.schemas.transformed.get(pipeline.name)!, { ...chunk, records: out });
     const patchOf = recordPatchIndex(message.headers);
     if (patchOf !== undefined) {
-      await transformPatch(chunk.runId, chunk.chunkSeq, patchOf, out.length === 1 ? payload : undefined);
+      await transformPatch(pipeline.name, chunk.runId, chunk.chunkSeq, patchOf, out.length === 1 ? payload : undefined);
       for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
       await deps.staging.recordRejections(rejections);
       return;

@@ -1,0 +1,26 @@
+import type { StageName } from '@brokered-etl/contracts';
+import { parseEnv } from '@brokered-etl/config';
+import { createRootLogger } from '@brokered-etl/observability';
+import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
+import { installShutdown } from './shutdown';
+import { startStageWorker, type StageWorkerOptions } from './stage-worker';
+import { stageWorkerEnvSchema } from './worker.config';
+
+/**
+ * The whole life of a stage app: env parsed once, root logger, worker started,
+ * shutdown on SIGTERM/SIGINT, exit 1 on a fatal error or a failed start.
+ * The three stage apps differ only in the stage and its handler.
+ */
+export function runStageApp(stage: StageName, pipelines: readonly AnyPipeline[], handlerFor: StageWorkerOptions['handlerFor']): void {
+  const main = async () => {
+    const env = parseEnv(stageWorkerEnvSchema, process.env);
+    const logger = createRootLogger({ service: stage, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+    const worker = await startStageWorker({ stage, env, logger, pipelines, handlerFor });
+    const shutdown = installShutdown(logger, () => worker.stop());
+    void worker.fatal.then(() => shutdown(1));
+  };
+  main().catch((err: unknown) => {
+    process.stderr.write(`${stage}: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
