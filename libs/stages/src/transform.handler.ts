@@ -31,6 +31,8 @@ export function createTransformHandler(deps: StageDeps) {
     const cached = paramsCache.get(runId);
     if (cached) return cached;
     const params = (await deps.staging.getRun(runId))?.params ?? {};
+    // a long-lived worker sees many runs: keep the recent ones (Map keeps insertion order)
+    if (paramsCache.size >= 256) paramsCache.delete(paramsCache.keys().next().value!);
     paramsCache.set(runId, params);
     return params;
   }
