@@ -44,10 +44,9 @@ export function createMemoryStagingStore(): StagingStore {
     async completeRunIfDone(runId, at) {
       const run = runs.get(runId);
       if (!run) return undefined;
-      if (run.status === 'completed') return clone(run);
       const counts = sumLedger(ledgerOf(runId), run.generation);
       run.counts = counts;
-      if (run.status === 'failed' || !isRunDone(run, counts)) return undefined;
+      if (run.status === 'completed' || run.status === 'failed' || !isRunDone(run, counts)) return undefined;
       Object.assign(run, { status: 'completed', finishedAt: at });
       return clone(run);
     },

@@ -87,14 +87,16 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     async completeRunIfDone(runId, at) {
       const run = await this.getRun(runId);
       if (!run) return undefined;
-      if (run.status === 'completed') return run;
       const counts = await countRun(runId, run.generation);
-      if (run.status === 'failed' || !isRunDone(run, counts)) {
+      const open = run.status === 'requested' || run.status === 'running';
+      // a chunk delivered after completion (replay, record patch) still moves the stored counts
+      if (!open || !isRunDone(run, counts)) {
         await guard('update run counts', () => runs.updateOne({ _id: runId }, { $set: { counts } }));
         return undefined;
       }
-      await guard('complete run', () => runs.updateOne({ _id: runId, status: { $in: ['requested', 'running'] } }, { $set: { status: 'completed', finishedAt: at, counts } }));
-      return this.getRun(runId);
+      // the status filter makes exactly one caller the one that completed it, even when loaders race
+      const result = await guard('complete run', () => runs.updateOne({ _id: runId, status: { $in: ['requested', 'running'] } }, { $set: { status: 'completed', finishedAt: at, counts } }));
+      return result.modifiedCount === 1 ? this.getRun(runId) : undefined;
     },
 
     reopenRun: (runId, at) =>

@@ -53,6 +53,17 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect(done?.counts).toEqual({ extracted: 20, transformed: 19, rejected: 1, loaded: 19, chunksExtracted: 2, chunksLoaded: 2 });
     });
 
+    it('returns the completed run once: a chunk delivered again after completion completes nothing', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 0, { extracted: { records: 4, at: new Date() }, loaded: { records: 4, at: new Date() } });
+      await store.markSourceEnded(run.runId, { totalChunks: 1, totalRecords: 4 }, new Date());
+      expect((await store.completeRunIfDone(run.runId, new Date()))?.status).toBe('completed');
+      await store.markChunk(run.runId, 0, { loaded: { records: 4, at: new Date() } });
+      expect(await store.completeRunIfDone(run.runId, new Date())).toBeUndefined();
+      expect((await store.getRun(run.runId))?.status).toBe('completed');
+    });
+
     it('never double counts a chunk marked twice (redelivery)', async () => {
       const run = newRun();
       await store.createRun(run);

@@ -13,7 +13,11 @@ export interface StagingStore {
   markRunStarted(runId: string, at: Date): Promise<void>;
   markSourceEnded(runId: string, totals: { totalChunks: number; totalRecords: number }, at: Date): Promise<void>;
   failRun(runId: string, failure: { code: string; message: string }, at: Date): Promise<void>;
-  /** Completes the run when every extracted chunk is loaded; returns the run when it (now or already) completed. */
+  /**
+   * Completes the run when every extracted chunk is loaded. Returns the run only
+   * to the one call that completed it, so "run completed" is announced once, not
+   * again for every chunk a replay or redrive delivers afterwards.
+   */
   completeRunIfDone(runId: string, at: Date): Promise<RunRecord | undefined>;
   /** Re-opens a run for a rerun from staging; returns the new generation. */
   reopenRun(runId: string, at: Date): Promise<number>;
