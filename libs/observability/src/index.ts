@@ -1,1 +1,13 @@
 export { createRootLogger, createSilentLogger, type Logger, type LoggerOptions } from './logger';
+export { startOpsServer, type OpsServer, type OpsServerOptions, type Probe, type ProbeResult } from './ops-server';
+export {
+  createMetricsRegistry,
+  createStageMetrics,
+  MESSAGE_DURATION_BUCKETS,
+  type MessageOutcome,
+  type PartitionLagSample,
+  type PromStageMetrics,
+  type Registry,
+  type StageMetricsOptions,
+} from './stage.metrics';
+export { withTimeout, TimeoutError } from './with-timeout';
