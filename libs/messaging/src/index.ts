@@ -3,7 +3,16 @@ export { ensureTopics, type TopicSpec } from './topics.admin';
 export { createAvroRegistry, type AvroRegistry, type Compatibility } from './schema-registry';
 export { createMessageProducer, type MessageProducer } from './producer';
 export { createDeadLetterSink, type DeadLetterSink } from './dead-letter.sink';
-export { createStageConsumer, type StageConsumer, type StageConsumerOptions, type HandlerContext } from './stage-consumer';
+export {
+  createStageConsumer,
+  type StageConsumer,
+  type StageConsumerOptions,
+  type HandlerContext,
+  type MessageHandledEvent,
+  type MessageOutcome,
+  type Readiness,
+} from './stage-consumer';
+export { createLagReader, lagOf, type LagReader, type PartitionLag } from './consumer-lag';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { headersToStrings, type InboundMessage, type OutboundMessage } from './message.types';
 export { describeGroup, type GroupDescription } from './group.admin';

@@ -11,7 +11,29 @@ export interface HandlerContext {
   heartbeat(): Promise<void>;
   /** Aborted when the worker shuts down: pass it to slow calls. */
   signal: AbortSignal;
+  /** Carries stage, groupId, runId, topic, partition and offset of the message being handled. */
   logger: Logger;
+}
+
+/** How one consumed message ended: committed after success or after its dead letter, or left uncommitted. */
+export type MessageOutcome = 'processed' | 'dead-lettered' | 'abandoned' | 'fatal';
+
+export interface MessageHandledEvent {
+  topic: string;
+  partition: number;
+  offset: string;
+  outcome: MessageOutcome;
+  /** From the first attempt to the end of the last, backoff included. */
+  durationMs: number;
+  attempts: number;
+}
+
+export interface Readiness {
+  ok: boolean;
+  reason?: string;
+  inGroup: boolean;
+  /** Since the last heartbeat the broker accepted; null before the first. */
+  heartbeatAgeMs: number | null;
 }
 
 export interface StageConsumerOptions<T> {
@@ -30,6 +52,14 @@ export interface StageConsumerOptions<T> {
   backoff?: BackoffOptions;
   /** Called when an error means this process must stop (e.g. an incompatible schema). */
   onFatal?(error: unknown): void;
+  /** Called once per consumed message when it is done with (metrics hook: messaging knows no metrics library). */
+  onMessageHandled?(event: MessageHandledEvent): void;
+  /**
+   * Unready when the broker accepted no heartbeat for this long. The fetch loop
+   * heartbeats even when idle (at least every max(heartbeatInterval, 5 s fetch wait)),
+   * so a silence longer than that means the broker is gone. Default 10 s.
+   */
+  readinessStaleMs?: number;
 }
 
 export interface StageConsumer {
@@ -40,6 +70,8 @@ export interface StageConsumer {
   isInGroup(): boolean;
   /** Group membership changes seen by this member: a healthy worker joins once. */
   stats(): { joins: number; rebalances: number };
+  /** Ready = started, in its group, and the broker accepted a heartbeat recently. */
+  readiness(now?: number): Readiness;
 }
 
 const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
@@ -59,6 +91,9 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   const abort = new AbortController();
   let stopping = false;
   let inGroup = false;
+  let started = false;
+  let lastHeartbeatAt: number | undefined;
+  const readinessStaleMs = options.readinessStaleMs ?? 10_000;
   const counters = { joins: 0, rebalances: 0 };
 
   const consumer: Consumer = options.kafka.consumer({
@@ -74,6 +109,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   const joined = new Promise<{ memberId: string; groupId: string }>((resolve) => (markJoined = resolve));
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     inGroup = true;
+    lastHeartbeatAt = Date.now();
     counters.joins++;
     log.info('joined group', { memberId: payload.memberId, isLeader: payload.isLeader, assignment: payload.memberAssignment });
     markJoined({ memberId: payload.memberId, groupId: payload.groupId });
@@ -83,6 +119,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
     counters.rebalances++;
     log.info('group rebalancing');
   });
+  consumer.on(consumer.events.HEARTBEAT, () => (lastHeartbeatAt = Date.now()));
   consumer.on(consumer.events.STOP, () => (inGroup = false));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     inGroup = false;
@@ -119,17 +156,19 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
     };
   }
 
-  /** Returns false when the worker is stopping and the message must stay uncommitted. */
-  async function processOne(payload: EachBatchPayload, message: KafkaMessage): Promise<boolean> {
+  /** Only "processed" and "dead-lettered" messages are committed; the others stay for redelivery. */
+  async function processOne(payload: EachBatchPayload, message: KafkaMessage): Promise<{ outcome: MessageOutcome; attempts: number }> {
     const { topic, partition } = payload.batch;
-    const where = { topic, partition, offset: message.offset };
+    const headers = headersToStrings(message.headers);
+    const msgLog = log.child({ runId: headers[HEADERS.runId], topic, partition, offset: message.offset });
     let resume: (() => void) | undefined;
     const keepAlive = setInterval(() => {
-      payload.heartbeat().catch((err: unknown) => log.warn('heartbeat failed', { ...where, error: errorMessageOf(err) }));
+      payload.heartbeat().catch((err: unknown) => msgLog.warn('heartbeat failed', { error: errorMessageOf(err) }));
     }, heartbeatInterval);
-    const context: HandlerContext = { heartbeat: () => payload.heartbeat(), signal: abort.signal, logger: log };
+    const context: HandlerContext = { heartbeat: () => payload.heartbeat(), signal: abort.signal, logger: msgLog };
+    let attempt = 1;
     try {
-      for (let attempt = 1; ; attempt++) {
+      for (; ; attempt++) {
         try {
           const value = await options.decode(message.value);
           await options.handle(
@@ -140,30 +179,31 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
               offset: message.offset,
               key: message.key ?? null,
               rawValue: message.value ?? null,
-              headers: headersToStrings(message.headers),
+              headers,
               rawHeaders: headersToList(message.headers),
               attempt,
             },
             context,
           );
-          return true;
+          return { outcome: 'processed', attempts: attempt };
         } catch (err) {
           const decision = classify(err);
           if (decision === 'crash') {
-            log.error('fatal error, stopping', { ...where, code: errorCodeOf(err), error: errorMessageOf(err) });
+            msgLog.error('fatal error, stopping', { code: errorCodeOf(err), error: errorMessageOf(err) });
             options.onFatal?.(err);
-            return false;
+            return { outcome: 'fatal', attempts: attempt };
           }
           if (decision === 'dead-letter') {
-            log.warn('dead-lettering message', { ...where, code: errorCodeOf(err), error: errorMessageOf(err) });
-            return await publishWithRetry(deadLetterOf(topic, partition, message, err, attempt), where);
+            msgLog.warn('dead-lettering message', { code: errorCodeOf(err), error: errorMessageOf(err) });
+            const published = await publishWithRetry(deadLetterOf(topic, partition, message, err, attempt), msgLog);
+            return { outcome: published ? 'dead-lettered' : 'abandoned', attempts: attempt };
           }
-          if (stopping) return false;
+          if (stopping) return { outcome: 'abandoned', attempts: attempt };
           resume ??= payload.pause();
           const wait = backoffDelay(attempt, backoff);
-          log.warn('transient failure, retrying', { ...where, attempt, retryInMs: wait, code: errorCodeOf(err), error: errorMessageOf(err) });
+          msgLog.warn('transient failure, retrying', { attempt, retryInMs: wait, code: errorCodeOf(err), error: errorMessageOf(err) });
           await sleep(wait);
-          if (stopping) return false;
+          if (stopping) return { outcome: 'abandoned', attempts: attempt };
         }
       }
     } finally {
@@ -172,7 +212,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
     }
   }
 
-  async function publishWithRetry(deadLetter: DeadLetter, where: object): Promise<boolean> {
+  async function publishWithRetry(deadLetter: DeadLetter, msgLog: Logger): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await options.deadLetters.publish(deadLetter);
@@ -180,7 +220,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
       } catch (err) {
         if (stopping) return false;
         const wait = backoffDelay(attempt, backoff);
-        log.warn('cannot publish dead letter yet, retrying', { ...where, attempt, retryInMs: wait, error: errorMessageOf(err) });
+        msgLog.warn('cannot publish dead letter yet, retrying', { attempt, retryInMs: wait, error: errorMessageOf(err) });
         await sleep(wait);
       }
     }
@@ -190,16 +230,40 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
     const { topic, partition } = payload.batch;
     for (const message of payload.batch.messages) {
       if (!payload.isRunning() || payload.isStale() || stopping) return;
-      if (!(await processOne(payload, message))) return;
+      const startedAt = performance.now();
+      const { outcome, attempts } = await processOne(payload, message);
+      report({ topic, partition, offset: message.offset, outcome, attempts, durationMs: performance.now() - startedAt });
+      if (outcome !== 'processed' && outcome !== 'dead-lettered') return;
       payload.resolveOffset(message.offset);
       await consumer.commitOffsets([{ topic, partition, offset: nextOffset(message.offset) }]);
     }
+  }
+
+  function report(event: MessageHandledEvent): void {
+    try {
+      options.onMessageHandled?.(event);
+    } catch (err) {
+      log.warn('message hook failed', { error: errorMessageOf(err) });
+    }
+  }
+
+  function readiness(now = Date.now()): Readiness {
+    const heartbeatAgeMs = lastHeartbeatAt === undefined ? null : now - lastHeartbeatAt;
+    const state = { inGroup, heartbeatAgeMs };
+    if (stopping) return { ok: false, reason: 'stopping', ...state };
+    if (!started) return { ok: false, reason: 'starting', ...state };
+    if (!inGroup) return { ok: false, reason: 'not in its consumer group (joining, rebalancing or crashed)', ...state };
+    if (heartbeatAgeMs === null || heartbeatAgeMs > readinessStaleMs) {
+      return { ok: false, reason: `no heartbeat accepted by the broker for ${((heartbeatAgeMs ?? 0) / 1000).toFixed(1)} s (limit ${readinessStaleMs / 1000} s)`, ...state };
+    }
+    return { ok: true, ...state };
   }
 
   return {
     joined,
     isInGroup: () => inGroup,
     stats: () => ({ ...counters }),
+    readiness,
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: true });
@@ -209,6 +273,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 2,
         eachBatch,
       });
+      started = true;
     },
     async stop() {
       stopping = true;
