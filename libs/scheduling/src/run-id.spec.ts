@@ -27,8 +27,8 @@ describe('run id of a tick', () => {
 
   it('reads the cron in the schedule zone but names the run in UTC', () => {
     const reference = new Date('2026-11-25T12:00:00Z');
-    const paris = new Cron('0 2 * * *', { timezone: 'Europe/Paris' }).nextRun(reference)!;
-    const newYork = new Cron('0 2 * * *', { timezone: 'America/New_York' }).nextRun(reference)!;
+    const [paris] = new Cron('0 2 * * *', { timezone: 'Europe/Paris' }).nextRuns(1, reference);
+    const [newYork] = new Cron('0 2 * * *', { timezone: 'America/New_York' }).nextRuns(1, reference);
     expect(scheduledRunId(nightly, paris)).toBe('flights.nightly.20261126T010000Z');
     expect(scheduledRunId(nightly, newYork)).toBe('flights.nightly.20261126T070000Z');
   });
