@@ -15,9 +15,8 @@ const STAGE = 'extractor';
  */
 export function createExtractHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
-  const log = deps.logger.child({ module: 'extract' });
-
   return async function extract(message: InboundMessage<RunRequested>, context: HandlerContext): Promise<void> {
+    const log = context.logger.child({ module: 'extract' });
     const request = message.value;
     const { runId } = request;
     await deps.staging.createRun({ runId, pipeline: request.pipeline, params: request.params, requestedBy: request.requestedBy, status: 'requested', requestedAt: request.requestedAt });
@@ -58,6 +57,9 @@ export function createExtractHandler(deps: StageDeps) {
         await deps.staging.markChunk(runId, piece.chunkSeq, { extracted: { records: piece.records.length, at: now() } });
         totalChunks++;
         totalRecords += piece.records.length;
+        // read from the source and passed on as one chunk: counted together, once produced
+        deps.metrics.recordsIn(pipeline.name, piece.records.length);
+        deps.metrics.recordsOut(pipeline.name, piece.records.length);
         await context.heartbeat();
       }
 

@@ -5,4 +5,5 @@ export { createTransformHandler } from './transform.handler';
 export { createLoadHandler } from './load.handler';
 export type { StageDeps, LoaderDeps } from './stage.deps';
 export { recordingDeadLetters } from './dead-letters';
+export { createMemoryStageMetrics, noopStageMetrics, type MemoryStageMetrics, type StageMetrics } from './stage.metrics';
 export { recordPatchIndex, recordPatchHeader, rejectionId } from './record-patch';

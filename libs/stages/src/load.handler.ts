@@ -1,5 +1,5 @@
 import { HEADERS, type Chunk } from '@brokered-etl/contracts';
-import type { InboundMessage } from '@brokered-etl/messaging';
+import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import { requirePipeline } from './pipeline-lookup';
 import { recordPatchIndex } from './record-patch';
 import type { LoaderDeps } from './stage.deps';
@@ -13,9 +13,7 @@ const STAGE = 'loader';
  */
 export function createLoadHandler(deps: LoaderDeps) {
   const now = deps.now ?? (() => new Date());
-  const log = deps.logger.child({ module: 'load' });
-
-  return async function load(message: InboundMessage<Chunk<Record<string, unknown>>>): Promise<void> {
+  return async function load(message: InboundMessage<Chunk<Record<string, unknown>>>, context: HandlerContext): Promise<void> {
     const chunk = message.value;
     const pipeline = requirePipeline(deps, chunk.pipeline);
     const documents = chunk.records.map((record) => ({ ...pipeline.target.documentOf(record), _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
@@ -25,9 +23,11 @@ export function createLoadHandler(deps: LoaderDeps) {
     if (patchOf === undefined) await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { loaded: { records: documents.length, at: now(), generation } });
     else await deps.staging.markRecordPatch(chunk.runId, chunk.chunkSeq, patchOf, { loaded: { records: documents.length, at: now() } });
     await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.loaded', chunkSeq: chunk.chunkSeq, records: documents.length });
+    deps.metrics.recordsIn(pipeline.name, chunk.records.length);
+    deps.metrics.recordsOut(pipeline.name, documents.length);
 
     const completed = await deps.staging.completeRunIfDone(chunk.runId, now());
-    if (completed) log.info('run complete', { runId: chunk.runId, pipeline: pipeline.name, counts: completed.counts });
+    if (completed) context.logger.child({ module: 'load' }).info('run complete', { runId: chunk.runId, pipeline: pipeline.name, counts: completed.counts });
     if (completed) await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'run.completed', records: completed.counts?.loaded ?? null, rejected: completed.counts?.rejected ?? null });
   };
 }

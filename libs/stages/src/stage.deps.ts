@@ -4,6 +4,7 @@ import type { Logger } from '@brokered-etl/observability';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import type { StagingStore, TargetWriter } from '@brokered-etl/staging';
 import type { RunEventPublisher } from './run-events';
+import type { StageMetrics } from './stage.metrics';
 import type { SchemaIds } from './stage.schemas';
 
 /** What every stage handler is built from; apps assemble it once at start-up. */
@@ -17,6 +18,8 @@ export interface StageDeps {
   events: RunEventPublisher;
   deadLetters: DeadLetterSink;
   logger: Logger;
+  /** Records in/out/rejected per pipeline; noopStageMetrics when nobody scrapes. */
+  metrics: StageMetrics;
   now?: () => Date;
 }
 

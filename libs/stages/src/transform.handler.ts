@@ -99,6 +99,7 @@ export function createTransformHandler(deps: StageDeps) {
       await transformPatch(pipeline.name, chunk.runId, chunk.chunkSeq, patchOf, out.length === 1 ? payload : undefined);
       for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
       await deps.staging.recordRejections(rejections);
+      count(pipeline.name, chunk.records.length, out.length, rejections.length);
       return;
     }
     await deps.staging.stageChunk({ runId: chunk.runId, pipeline: pipeline.name, stage: 'transformed', chunkSeq: chunk.chunkSeq, firstRecordIndex: chunk.firstRecordIndex, recordCount: out.length, payload, stagedAt: now() });
@@ -109,7 +110,15 @@ export function createTransformHandler(deps: StageDeps) {
     ]);
     await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { transformed: { records: out.length, rejected: rejections.length, at: now() } });
     await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.transformed', chunkSeq: chunk.chunkSeq, records: out.length, rejected: rejections.length });
+    count(pipeline.name, chunk.records.length, out.length, rejections.length);
   };
+
+  /** Counted once the chunk's work is done: a transient failure retries the chunk and must not count it twice. */
+  function count(pipeline: string, received: number, passed: number, rejected: number): void {
+    deps.metrics.recordsIn(pipeline, received);
+    deps.metrics.recordsOut(pipeline, passed);
+    deps.metrics.rejected(pipeline, rejected);
+  }
 }
 
 /** Lineage headers that follow a chunk downstream. */

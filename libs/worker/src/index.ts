@@ -1,4 +1,4 @@
 export { startStageWorker, type StageWorkerOptions, type RunningWorker } from './stage-worker';
 export { installShutdown } from './shutdown';
-export { stageWorkerEnvSchema, type StageWorkerEnv } from './worker.config';
+export { stageWorkerEnvSchema, OPS_PORTS, type StageWorkerEnv } from './worker.config';
 export { runStageApp } from './stage-app';

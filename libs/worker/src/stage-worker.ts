@@ -4,6 +4,7 @@ import {
   createAvroRegistry,
   createDeadLetterSink,
   createKafkaClient,
+  createLagReader,
   createMessageProducer,
   createStageConsumer,
   ensureTopics,
@@ -11,14 +12,16 @@ import {
   type InboundMessage,
   type StageConsumer,
 } from '@brokered-etl/messaging';
-import type { Logger } from '@brokered-etl/observability';
+import { errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
+import { createMetricsRegistry, createStageMetrics, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
 import { createRunEventPublisher, recordingDeadLetters, registerSchemas, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
+import { OPS_PORTS } from './worker.config';
 
 export interface StageWorkerOptions {
   stage: StageName;
-  env: BaseWorkerEnv & { PARTITIONS_CONCURRENTLY?: number; SESSION_TIMEOUT_MS?: number };
+  env: BaseWorkerEnv & { PARTITIONS_CONCURRENTLY?: number; SESSION_TIMEOUT_MS?: number; OPS_PORT?: number; OPS_HOST?: string; READINESS_STALE_MS?: number };
   logger: Logger;
   pipelines: readonly AnyPipeline[];
   /** Builds the stage's handler from the connected dependencies. */
@@ -28,17 +31,49 @@ export interface StageWorkerOptions {
 export interface RunningWorker {
   consumer: StageConsumer;
   schemas: SchemaIds;
+  /** Where /healthz, /readyz and /metrics answer. */
+  ops: { port: number; url: string };
   stop(): Promise<void>;
   /** Resolves when the worker hits an error it cannot continue from. */
   fatal: Promise<unknown>;
 }
 
 /**
- * Connects everything a stage needs, in an order that fails fast and clearly:
+ * Opens the ops endpoints first (alive, not ready, while starting), then
+ * connects everything a stage needs in an order that fails fast and clearly:
  * Kafka (topics), registry (schemas, compatibility), MongoDB (indexes), then
  * joins the stage's consumer group.
  */
 export async function startStageWorker(options: StageWorkerOptions): Promise<RunningWorker> {
+  const { env, stage, logger } = options;
+  const metricsRegistry = createMetricsRegistry();
+  let consumer: StageConsumer | undefined;
+  let fatalError: unknown;
+  const ops = await startOpsServer({
+    host: env.OPS_HOST ?? '127.0.0.1',
+    port: env.OPS_PORT ?? OPS_PORTS[stage],
+    logger: logger.child({ stage }),
+    registry: metricsRegistry,
+    readiness: (): ProbeResult => (consumer ? { ...consumer.readiness() } : { ok: false, reason: 'starting: connecting to Kafka, the registry and MongoDB' }),
+    liveness: (): ProbeResult => (fatalError === undefined ? { ok: true } : { ok: false, reason: `fatal error: ${errorCodeOf(fatalError)}: ${errorMessageOf(fatalError)}` }),
+  });
+  try {
+    return await connectStageWorker(options, metricsRegistry, ops, {
+      created: (c) => (consumer = c),
+      fatal: (err) => (fatalError = err),
+    });
+  } catch (err) {
+    await ops.close();
+    throw err;
+  }
+}
+
+async function connectStageWorker(
+  options: StageWorkerOptions,
+  metricsRegistry: Registry,
+  ops: OpsServer,
+  report: { created(consumer: StageConsumer): void; fatal(err: unknown): void },
+): Promise<RunningWorker> {
   const { env, stage, logger } = options;
   const namespace = env.ETL_NAMESPACE;
   const topics = topicNames(namespace);
@@ -61,7 +96,12 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
 
   const producer = createMessageProducer(kafka);
   await producer.connect();
-  const deadLetters = recordingDeadLetters(await createDeadLetterSink({ registry, producer, topic: topics.dlq }), staging);
+  const input = STAGE_INPUT[stage];
+  const inputTopics = input === 'trigger' ? [topics.trigger] : options.pipelines.map((p) => topics.data(p.name, input));
+  const groupId = groupIdOf(stage, namespace);
+  const lag = createLagReader(kafka, { groupId, topics: inputTopics, timeoutMs: 2000 });
+  const metrics = createStageMetrics({ registry: metricsRegistry, stage, readLag: () => lag.read() });
+  const deadLetters = recordingDeadLetters(await createDeadLetterSink({ registry, producer, topic: topics.dlq }), staging, metrics);
   const events = createRunEventPublisher({ registry, producer, topics, schemaId: schemas.events });
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
   const deps: LoaderDeps = {
@@ -74,17 +114,16 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
     events,
     deadLetters,
     logger,
+    metrics,
     target: createMongoTargetWriter(mongo.db),
   };
 
-  const input = STAGE_INPUT[stage];
-  const inputTopics = input === 'trigger' ? [topics.trigger] : options.pipelines.map((p) => topics.data(p.name, input));
   let reportFatal: (err: unknown) => void = () => undefined;
   const fatal = new Promise<unknown>((resolve) => (reportFatal = resolve));
   const consumer = createStageConsumer({
     kafka,
     stage,
-    groupId: groupIdOf(stage, namespace),
+    groupId,
     topics: inputTopics,
     decode: (value) => registry.decode(value),
     handle: options.handlerFor(deps),
@@ -92,18 +131,27 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
     logger,
     partitionsConsumedConcurrently: env.PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: env.SESSION_TIMEOUT_MS,
-    onFatal: reportFatal,
+    readinessStaleMs: env.READINESS_STALE_MS,
+    onFatal: (err) => {
+      report.fatal(err);
+      reportFatal(err);
+    },
+    onMessageHandled: (e) => metrics.messageHandled(e.topic, e.outcome, e.durationMs / 1000),
   });
+  report.created(consumer);
   await consumer.start();
 
   return {
     consumer,
     schemas,
     fatal,
+    ops: { port: ops.port, url: ops.url },
     async stop() {
       await consumer.stop();
       await producer.disconnect();
       await mongo.close();
+      await lag.close();
+      await ops.close();
     },
   };
 }

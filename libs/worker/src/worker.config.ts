@@ -6,6 +6,15 @@ export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
   /** Partitions this instance processes at once. */
   PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(2),
   SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+  /** Port of /healthz, /readyz and /metrics; unset: the stage's own default (OPS_PORTS); 0: any free port. */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Loopback unless you mean to expose the ops endpoints. */
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Unready after this long without a heartbeat accepted by the broker. */
+  READINESS_STALE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
 });
+
+/** Default ops ports: the three stages can run side by side on one host and be scraped apart. */
+export const OPS_PORTS = { extractor: 9464, transformer: 9465, loader: 9466 } as const;
 
 export type StageWorkerEnv = z.infer<typeof stageWorkerEnvSchema>;

@@ -14,6 +14,8 @@ export interface TestStages {
   /** Stops one stage's worker (it commits and leaves its group). */
   stopStage(stage: StageName): Promise<void>;
   startStage(stage: StageName): Promise<void>;
+  /** Base URL of a running stage's /healthz, /readyz and /metrics (a free port per worker). */
+  opsUrl(stage: StageName): string;
   schemaIdOf(pipelineOrTrigger: string, stage?: 'extracted' | 'transformed'): Promise<number>;
   /** Resolves when every stage group has committed up to the end of its input topics. */
   waitIdle(timeoutMs?: number): Promise<void>;
@@ -29,6 +31,8 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
     MONGO_DB: options.database,
     ETL_NAMESPACE: options.namespace,
     SESSION_TIMEOUT_MS: options.sessionTimeoutMs,
+    // three workers in one process, and other test runs on the host: never a fixed port
+    OPS_PORT: 0,
   });
   const handlers = { extractor: createExtractHandler, transformer: createTransformHandler, loader: createLoadHandler };
   const workers = new Map<StageName, RunningWorker>();
@@ -52,6 +56,11 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
   return {
     staging: createMongoStagingStore(mongo.db),
     startStage,
+    opsUrl(stage) {
+      const worker = workers.get(stage);
+      if (!worker) throw new Error(`${stage} is not running`);
+      return worker.ops.url;
+    },
     async stopStage(stage) {
       await workers.get(stage)?.stop();
       workers.delete(stage);

@@ -1,0 +1,231 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PARTITIONS, topicNames, type StageName } from '@brokered-etl/contracts';
+import { createSilentLogger } from '@brokered-etl/observability';
+import { vegaDataDir } from '@brokered-etl/pipeline-kit';
+import { PIPELINES } from '@brokered-etl/pipelines/catalog';
+import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
+import { createExtractHandler } from '@brokered-etl/stages';
+import { integrationEnv, parseLogLine, startApp, startPrivateKafka, uniqueName, waitFor, type PrivateKafka } from '@brokered-etl/testing';
+import { startStageWorker, stageWorkerEnvSchema, type RunningWorker } from '@brokered-etl/worker';
+import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The Prometheus text format, enough of it for assertions: one sample per line. */
+function parseMetrics(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) continue;
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    out.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  return out;
+}
+
+const pick = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+
+async function get(url: string): Promise<{ status: number; body: string; ms: number }> {
+  const started = Date.now();
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, body: await res.text(), ms: Date.now() - started };
+}
+
+describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
+  const env = integrationEnv();
+  const logger = createSilentLogger();
+
+  describe('after a flights run', () => {
+    const namespace = uniqueName('it-ops');
+    const database = namespace.replace(/[.-]/g, '_');
+    const topics = topicNames(namespace);
+    let stages: TestStages;
+    let control: ConnectedRunControl;
+
+    // two records the transformer rejects: rejected and dead-letter counters move too
+    const source = join(mkdtempSync(join(tmpdir(), 'etl-ops-')), 'flights-2k-two-bad.json');
+    const flights = JSON.parse(readFileSync(join(vegaDataDir(), 'flights-2k.json'), 'utf8')) as Array<Record<string, unknown>>;
+    Object.assign(flights[10]!, { origin: 'ZZZ' });
+    Object.assign(flights[20]!, { delay: 'late' });
+    writeFileSync(source, JSON.stringify(flights));
+
+    beforeAll(async () => {
+      stages = await startAllStages({ env, namespace, database, logger });
+      control = await connectRunControl(
+        { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+        logger,
+        PIPELINES.map((p) => p.name),
+      );
+    });
+    afterAll(async () => {
+      await control?.close();
+      await stages?.stop();
+    });
+
+    it('each stage is alive and ready, and /metrics shows its records, its message latency and its lag per partition', async () => {
+      for (const stage of ['extractor', 'transformer', 'loader'] as StageName[]) {
+        expect((await get(`${stages.opsUrl(stage)}/healthz`)).status).toBe(200);
+        const ready = await get(`${stages.opsUrl(stage)}/readyz`);
+        expect(ready.status).toBe(200);
+        expect(JSON.parse(ready.body)).toMatchObject({ status: 'ok', ok: true, inGroup: true });
+      }
+
+      const request = await control.control.trigger({ pipeline: 'flights', params: { source }, requestedBy: 'test' });
+      const run = await control.control.waitForRun(request.runId, { timeoutMs: 180_000 });
+      expect(run.counts).toMatchObject({ extracted: 2000, transformed: 1998, rejected: 2, loaded: 1998 });
+      await stages.waitIdle();
+
+      const scrapes = new Map<StageName, Sample[]>();
+      for (const stage of ['extractor', 'transformer', 'loader'] as StageName[]) {
+        const res = await get(`${stages.opsUrl(stage)}/metrics`);
+        expect(res.status).toBe(200);
+        expect(res.ms).toBeLessThan(3000);
+        scrapes.set(stage, parseMetrics(res.body));
+      }
+      const value = (stage: StageName, name: string, labels: Record<string, string> = {}) => pick(scrapes.get(stage)!, name, { stage, ...labels })[0]?.value;
+      const flightsOnly = { pipeline: 'flights' };
+
+      expect(value('extractor', 'etl_records_in_total', flightsOnly)).toBe(2000);
+      expect(value('extractor', 'etl_records_out_total', flightsOnly)).toBe(2000);
+      expect(value('transformer', 'etl_records_in_total', flightsOnly)).toBe(2000);
+      expect(value('transformer', 'etl_records_out_total', flightsOnly)).toBe(1998);
+      expect(value('transformer', 'etl_records_rejected_total', flightsOnly)).toBe(2);
+      expect(value('transformer', 'etl_dead_letters_total', { pipeline: 'flights', code: 'VALIDATION_FAILED' })).toBe(2);
+      expect(value('loader', 'etl_records_in_total', flightsOnly)).toBe(1998);
+      expect(value('loader', 'etl_records_out_total', flightsOnly)).toBe(1998);
+
+      const inputs: Array<[StageName, string[], number]> = [
+        ['extractor', [topics.trigger], DEFAULT_PARTITIONS.control],
+        ['transformer', PIPELINES.map((p) => topics.data(p.name, 'extracted')), DEFAULT_PARTITIONS.data],
+        ['loader', PIPELINES.map((p) => topics.data(p.name, 'transformed')), DEFAULT_PARTITIONS.data],
+      ];
+      for (const [stage, stageTopics, partitions] of inputs) {
+        const dataTopic = stageTopics.find((t) => t.startsWith(`${namespace}.flights.`)) ?? topics.trigger;
+        expect(value(stage, 'etl_message_duration_seconds_count', { topic: dataTopic, outcome: 'processed' })).toBeGreaterThan(0);
+        expect(pick(scrapes.get(stage)!, 'etl_message_duration_seconds_bucket', { stage, topic: dataTopic, le: '+Inf' })).toHaveLength(1);
+        for (const topic of stageTopics) {
+          const lag = pick(scrapes.get(stage)!, 'etl_consumer_lag', { stage, topic });
+          // every partition has a figure, and the group is caught up after waitIdle
+          expect(lag.map((s) => Number(s.labels['partition'])).sort((a, b) => a - b)).toEqual([...Array(partitions).keys()]);
+          expect(lag.every((s) => s.value === 0)).toBe(true);
+        }
+        expect(value(stage, 'etl_consumer_lag_age_seconds')).toBeLessThan(1);
+        expect(pick(scrapes.get(stage)!, 'process_resident_memory_bytes')).toHaveLength(1);
+      }
+    });
+  });
+
+  describe('readiness follows the broker', () => {
+    let kafka: PrivateKafka | undefined;
+    let worker: RunningWorker | undefined;
+    afterAll(async () => {
+      // the broker first (the worker leaves its group through it), each bounded
+      await kafka?.start().catch(() => undefined);
+      await Promise.race([worker?.stop(), new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      await kafka?.destroy();
+    }, 120_000);
+
+    it('a worker on its own broker goes unready within 20 s of the broker stopping, keeps answering /metrics, and is ready again when it returns', async () => {
+      kafka = await startPrivateKafka();
+      const namespace = uniqueName('it-ready');
+      worker = await startStageWorker({
+        stage: 'extractor',
+        env: stageWorkerEnvSchema.parse({
+          KAFKA_BROKERS: kafka.brokers.join(','),
+          SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
+          MONGO_URL: env.mongoUrl,
+          MONGO_DB: namespace.replace(/[.-]/g, '_'),
+          ETL_NAMESPACE: namespace,
+          OPS_PORT: '0',
+        }),
+        logger,
+        pipelines: PIPELINES,
+        handlerFor: createExtractHandler,
+      });
+      const { url } = worker.ops;
+      await worker.consumer.joined;
+      await waitFor('ready on a live broker', async () => (await get(`${url}/readyz`)).status === 200, 30_000);
+      expect(pick(parseMetrics((await get(`${url}/metrics`)).body), 'etl_consumer_lag')).toHaveLength(DEFAULT_PARTITIONS.control);
+
+      const stopping = Date.now();
+      await kafka.stop();
+      const stopped = Date.now();
+      const unready = await waitFor('/readyz to say 503', async () => {
+        const res = await get(`${url}/readyz`);
+        return res.status === 503 ? (JSON.parse(res.body) as { reason: string }) : undefined;
+      }, 40_000, 250);
+      const toUnready = Date.now() - stopped;
+      expect(unready.reason).toMatch(/heartbeat|group/);
+      expect(toUnready).toBeLessThan(20_000);
+
+      // the broker is gone: the process is alive, and a scrape answers promptly with the last known lag
+      expect((await get(`${url}/healthz`)).status).toBe(200);
+      const scrape = await get(`${url}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(scrape.ms).toBeLessThan(4000);
+      expect(pick(parseMetrics(scrape.body), 'etl_consumer_lag')).toHaveLength(DEFAULT_PARTITIONS.control);
+      expect(pick(parseMetrics(scrape.body), 'etl_consumer_lag_age_seconds')[0]?.value).toBeGreaterThan(0);
+
+      const restarting = Date.now();
+      await kafka.start();
+      const restarted = Date.now();
+      await waitFor('/readyz to say 200 again', async () => (await get(`${url}/readyz`)).status === 200, 90_000, 250);
+      process.stderr.write(
+        `[worker-ops] broker stop took ${stopped - stopping} ms; unready ${toUnready} ms after it; metrics scrape while down ${scrape.ms} ms; ` +
+          `broker start took ${restarted - restarting} ms; ready ${Date.now() - restarted} ms after it\n`,
+      );
+    }, 240_000);
+  });
+
+  it('a stage app serves its ops endpoints on OPS_PORT and its per-message logs carry runId, stage, topic, partition and offset', async () => {
+    const namespace = uniqueName('it-ops-app');
+    const database = namespace.replace(/[.-]/g, '_');
+    const app = startApp('extractor', {
+      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
+      MONGO_URL: env.mongoUrl,
+      MONGO_DB: database,
+      ETL_NAMESPACE: namespace,
+      OPS_PORT: '0',
+    });
+    let control: ConnectedRunControl | undefined;
+    try {
+      const listening = parseLogLine(await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'ops server listening', 90_000));
+      const url = String(listening?.['url']);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'joined group', 90_000);
+      await waitFor('the app to be ready', async () => (await get(`${url}/readyz`)).status === 200);
+
+      control = await connectRunControl(
+        { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+        logger,
+        PIPELINES.map((p) => p.name),
+      );
+      const { runId } = await control.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'test' });
+      const ended = parseLogLine(await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'source ended', 90_000));
+      expect(ended).toMatchObject({ runId, stage: 'extractor', topic: topicNames(namespace).trigger, groupId: `${namespace}.etl.extractor`, module: 'extract', service: 'extractor' });
+      expect(typeof ended?.['partition']).toBe('number');
+      expect(ended?.['offset']).toMatch(/^\d+$/);
+
+      // records are counted chunk by chunk; the trigger message is timed once its handler returned
+      const samples = await waitFor('the extractor to count the run and time its trigger', async () => {
+        const found = parseMetrics((await get(`${url}/metrics`)).body);
+        return pick(found, 'etl_message_duration_seconds_count', { stage: 'extractor', outcome: 'processed' }).length ? found : undefined;
+      });
+      expect(pick(samples, 'etl_records_out_total', { stage: 'extractor', pipeline: 'flights' })[0]?.value).toBe(2000);
+      expect(pick(samples, 'etl_message_duration_seconds_count', { stage: 'extractor', outcome: 'processed' })[0]?.value).toBe(1);
+    } finally {
+      await control?.close();
+      const { code } = await app.stop('SIGTERM');
+      expect(code).toBe(0);
+    }
+  }, 180_000);
+});

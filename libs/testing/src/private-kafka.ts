@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKafkaService, localInfraOptionsFromEnv } from '@brokered-etl/local-infra';
+import { REPO_ROOT } from './service-endpoints';
+
+export interface PrivateKafka {
+  brokers: string[];
+  /** Starts it again on the same ports and data (after stop). */
+  start(): Promise<void>;
+  /** Stops the broker (SIGTERM, SIGKILL after a grace); resolves once the process is gone. */
+  stop(): Promise<void>;
+  /** Stops it if running and deletes its data. */
+  destroy(): Promise<void>;
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A single-node Kafka of the test's own, on free loopback ports with its data
+ * in a temp dir: for tests that stop the broker, which must never be the
+ * shared one other tests use. Same Kafka version and jars as local-infra.
+ */
+export async function startPrivateKafka(env: NodeJS.ProcessEnv = process.env): Promise<PrivateKafka> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'etl-private-kafka-'));
+  const base = localInfraOptionsFromEnv(REPO_ROOT, env);
+  const [kafka, kafkaController] = [await freePort(), await freePort()];
+  const service = createKafkaService({ ...base, stateDir, ports: { ...base.ports, kafka, kafkaController }, startTimeoutSec: 90 });
+  await service.provision(() => undefined);
+  const destroy = async () => {
+    await service.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await service.start();
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+  return {
+    brokers: [service.endpoint],
+    start: () => service.start(),
+    stop: async () => void (await service.stop()),
+    destroy,
+  };
+}
