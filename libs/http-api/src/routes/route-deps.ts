@@ -1,0 +1,9 @@
+import type { Logger } from '@brokered-etl/observability';
+import type { ApiRunControl, PipelineInfo } from '../api.options';
+
+/** What every route module is built from. */
+export interface RouteDeps {
+  control: ApiRunControl;
+  pipelines: readonly PipelineInfo[];
+  logger: Logger;
+}

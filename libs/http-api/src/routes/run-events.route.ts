@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../api-errors';
+import { withErrors } from '../schemas/error.schema';
+import { runIdParams } from '../schemas/run.schemas';
+import { followRun, type ProgressEvent } from '../run-progress';
+import type { RouteDeps } from './route-deps';
+
+export interface EventStreamOptions {
+  pollMs: number;
+  keepAliveMs: number;
+}
+
+/**
+ * Server-sent events of one run: `progress` whenever its status or counts
+ * change, then one `end` when it completed or failed, then the stream closes
+ * (clients should close their EventSource on `end`, or it reconnects).
+ * Open streams end when the server closes.
+ */
+export function runEventsRoute(app: FastifyInstance, { control, logger }: RouteDeps, options: EventStreamOptions): void {
+  const open = new Set<AbortController>();
+  app.addHook('preClose', async () => open.forEach((c) => c.abort()));
+
+  app.get<{ Params: { id: string } }>(
+    '/runs/:id/events',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Live progress of a run as server-sent events (progress…, end)',
+        description: 'event: progress | end; data: {runId, status, generation, counts, totalChunks, totalRecords, requestedAt, startedAt, sourceEndedAt, finishedAt, failure}. Comment lines keep the connection alive.',
+        params: runIdParams,
+        produces: ['text/event-stream'],
+        response: withErrors({ 200: { description: 'text/event-stream of progress events', content: { 'text/event-stream': { schema: { type: 'string' } } } } }, [400, 404, 503]),
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      if (!(await control.getRun(id))) throw notFound(`no run "${id}" (see GET /runs)`);
+
+      const stop = new AbortController();
+      open.add(stop);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': request.id,
+      });
+      res.write(`retry: 2000\n\n`);
+      const keepAlive = setInterval(() => res.write(`: keep-alive\n\n`), options.keepAliveMs);
+      // the client went away: stop polling for it
+      res.once('close', () => stop.abort());
+
+      let seq = 0;
+      const send = (event: ProgressEvent) => res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.snapshot)}\n\n`);
+      try {
+        for await (const event of followRun(control, id, {
+          everyMs: options.pollMs,
+          signal: stop.signal,
+          onPollError: (err) => logger.warn('run events: poll failed, retrying', { runId: id, requestId: request.id, error: (err as Error).message }),
+        })) {
+          send(event);
+        }
+      } finally {
+        clearInterval(keepAlive);
+        open.delete(stop);
+        res.end();
+      }
+    },
+  );
+}

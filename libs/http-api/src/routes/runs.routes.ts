@@ -1,0 +1,104 @@
+import type { FastifyInstance } from 'fastify';
+import type { RerunFrom } from '@brokered-etl/replay';
+import { HttpError, notFound } from '../api-errors';
+import { withErrors } from '../schemas/error.schema';
+import { listRunsQuery, rejectionSchema, rerunBodySchema, rerunResultSchema, runIdParams, runSchema, triggerBodySchema, triggeredSchema, type TriggerBody } from '../schemas/run.schemas';
+import { isFinished } from '../run-progress';
+import type { RouteDeps } from './route-deps';
+
+/** A run's detail shows its first rejected records; the rest are in GET /dlq?runId=…. */
+const REJECTIONS_SHOWN = 100;
+
+export function runsRoutes(app: FastifyInstance, { control, pipelines }: RouteDeps): void {
+  app.post<{ Body: TriggerBody }>(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Start a run now (sends RunRequested; the extractor does the rest)',
+        body: triggerBodySchema,
+        response: withErrors({ 202: { description: 'requested; follow it at links.events', ...triggeredSchema } }, [400, 401, 415, 503]),
+      },
+    },
+    async (request, reply) => {
+      const { pipeline, params = {}, runId } = request.body;
+      const known = pipelines.find((p) => p.name === pipeline);
+      // an unknown pipeline is refused by trigger itself, with the list of known ones
+      if (known) {
+        const unknown = Object.keys(params).find((name) => !(name in known.params));
+        if (unknown) throw new HttpError(400, 'BAD_PARAMS', `pipeline "${pipeline}" has no param "${unknown}"; it takes: ${Object.keys(known.params).join(', ')}`, `body.params.${unknown}`);
+      }
+      const requested = await control.trigger({ pipeline, params, runId, requestedBy: 'api' });
+      const run = `/runs/${encodeURIComponent(requested.runId)}`;
+      return reply
+        .status(202)
+        .header('location', run)
+        .send({ runId: requested.runId, pipeline, params: requested.params, requestedAt: requested.requestedAt, links: { run, events: `${run}/events` } });
+    },
+  );
+
+  app.get<{ Querystring: { limit: number; pipeline?: string } }>(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Recent runs, newest first; runs still going carry live counts',
+        querystring: listRunsQuery,
+        response: withErrors({ 200: { type: 'object', properties: { runs: { type: 'array', items: runSchema } } } }, [400, 503]),
+      },
+    },
+    async (request) => {
+      const runs = await control.listRuns({ limit: request.query.limit, pipeline: request.query.pipeline });
+      // stored counts only change with the status; a run still going gets its live ones
+      const live = await Promise.all(runs.map(async (run) => (isFinished(run.status) ? run : ((await control.describeRun(run.runId)) ?? run))));
+      return { runs: live };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/runs/:id',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'One run: status, live counts, timings, its first rejected records',
+        params: runIdParams,
+        response: withErrors(
+          {
+            200: {
+              type: 'object',
+              properties: { ...runSchema.properties, rejections: { type: 'array', items: rejectionSchema }, rejectionsTotal: { type: 'integer' } },
+            },
+          },
+          [400, 404, 503],
+        ),
+      },
+    },
+    async (request) => {
+      const run = await control.describeRun(request.params.id);
+      if (!run) throw notFound(`no run "${request.params.id}" (see GET /runs)`);
+      const rejections = await control.listRejections(run.runId);
+      return { ...run, rejections: rejections.slice(0, REJECTIONS_SHOWN), rejectionsTotal: rejections.length };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { from: RerunFrom } }>(
+    '/runs/:id/rerun',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Re-run one stage of a run from its staged artifacts (no offsets move, no other run touched)',
+        params: runIdParams,
+        body: rerunBodySchema,
+        response: withErrors({ 202: { description: 'chunks re-emitted; the run is running again under a new generation', ...rerunResultSchema } }, [400, 401, 404, 409, 415, 503]),
+      },
+    },
+    async (request, reply) => {
+      const run = await control.getRun(request.params.id);
+      if (!run) throw notFound(`no run "${request.params.id}" (see GET /runs)`);
+      if (run.totalChunks === undefined) {
+        throw new HttpError(409, 'CONFLICT', `run "${run.runId}" has not finished extracting (status ${run.status}); rerun it once its source has ended`);
+      }
+      return reply.status(202).send(await control.rerun(run.runId, request.body.from));
+    },
+  );
+}

@@ -1,0 +1,86 @@
+import type { RunRecord } from '@brokered-etl/staging';
+import type { ApiRunControl } from './api.options';
+
+/** What a client sees of a run while it moves: status, counts, totals, timings. */
+export interface RunSnapshot {
+  runId: string;
+  pipeline: string;
+  status: RunRecord['status'];
+  generation: number;
+  counts: NonNullable<RunRecord['counts']> | null;
+  totalChunks: number | null;
+  totalRecords: number | null;
+  requestedAt: Date;
+  startedAt: Date | null;
+  sourceEndedAt: Date | null;
+  finishedAt: Date | null;
+  failure: RunRecord['failure'] | null;
+}
+
+export const isFinished = (status: RunRecord['status']) => status === 'completed' || status === 'failed';
+
+export function snapshotOf(run: RunRecord): RunSnapshot {
+  return {
+    runId: run.runId,
+    pipeline: run.pipeline,
+    status: run.status,
+    generation: run.generation ?? 0,
+    counts: run.counts ?? null,
+    totalChunks: run.totalChunks ?? null,
+    totalRecords: run.totalRecords ?? null,
+    requestedAt: run.requestedAt,
+    startedAt: run.startedAt ?? null,
+    sourceEndedAt: run.sourceEndedAt ?? null,
+    finishedAt: run.finishedAt ?? null,
+    failure: run.failure ?? null,
+  };
+}
+
+export type ProgressEvent = { type: 'progress' | 'end'; snapshot: RunSnapshot };
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/**
+ * Polls a run's live counts and yields a `progress` event each time something
+ * changed, then one `end` event once it completed or failed. A failed poll
+ * (database away for a moment) is reported and polling goes on: the stream
+ * stays, the client sees the next change. Stops when the signal aborts.
+ */
+export async function* followRun(
+  control: Pick<ApiRunControl, 'describeRun'>,
+  runId: string,
+  options: { everyMs: number; signal: AbortSignal; onPollError?: (err: unknown) => void },
+): AsyncGenerator<ProgressEvent> {
+  let last = '';
+  while (!options.signal.aborted) {
+    let run: RunRecord | undefined;
+    try {
+      run = await control.describeRun(runId);
+    } catch (err) {
+      options.onPollError?.(err);
+    }
+    if (run) {
+      const snapshot = snapshotOf(run);
+      if (isFinished(snapshot.status)) {
+        yield { type: 'end', snapshot };
+        return;
+      }
+      const key = JSON.stringify(snapshot);
+      if (key !== last) {
+        last = key;
+        yield { type: 'progress', snapshot };
+      }
+    }
+    await sleep(options.everyMs, options.signal);
+  }
+}

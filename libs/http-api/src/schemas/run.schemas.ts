@@ -1,0 +1,116 @@
+const dateTime = { type: 'string', format: 'date-time' } as const;
+
+export const runIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
+
+export const countsSchema = {
+  type: 'object',
+  properties: {
+    extracted: { type: 'integer' },
+    transformed: { type: 'integer' },
+    rejected: { type: 'integer' },
+    loaded: { type: 'integer' },
+    chunksExtracted: { type: 'integer' },
+    chunksLoaded: { type: 'integer' },
+  },
+} as const;
+
+export const runSchema = {
+  type: 'object',
+  required: ['runId', 'pipeline', 'status', 'requestedAt'],
+  properties: {
+    runId: { type: 'string' },
+    pipeline: { type: 'string' },
+    params: { type: 'object', additionalProperties: { type: 'string' } },
+    requestedBy: { type: 'string' },
+    status: { type: 'string', enum: ['requested', 'running', 'completed', 'failed'] },
+    requestedAt: dateTime,
+    startedAt: dateTime,
+    sourceEndedAt: dateTime,
+    finishedAt: dateTime,
+    reopenedAt: dateTime,
+    totalChunks: { type: 'integer', description: 'known once the source is exhausted' },
+    totalRecords: { type: 'integer' },
+    generation: { type: 'integer', description: '0 for the first run, +1 per rerun' },
+    failure: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    counts: countsSchema,
+  },
+} as const;
+
+export const rejectionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    stage: { type: 'string' },
+    chunkSeq: { type: 'integer' },
+    recordIndex: { type: 'integer' },
+    errorCode: { type: 'string' },
+    reason: { type: 'string' },
+    record: { type: 'string' },
+    rejectedAt: dateTime,
+    resolvedAt: dateTime,
+  },
+} as const;
+
+export const runIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: runIdPattern, description: 'run id' } },
+} as const;
+
+export const triggerBodySchema = {
+  type: 'object',
+  required: ['pipeline'],
+  additionalProperties: false,
+  properties: {
+    pipeline: { type: 'string', minLength: 1, description: 'a pipeline from GET /pipelines' },
+    params: { type: 'object', additionalProperties: { type: 'string' }, description: 'pipeline parameters, e.g. {"source": "flights-2k.json"}' },
+    runId: { type: 'string', pattern: runIdPattern, description: 'choose the run id: the same id twice starts one run' },
+  },
+} as const;
+
+export interface TriggerBody {
+  pipeline: string;
+  params?: Record<string, string>;
+  runId?: string;
+}
+
+export const triggeredSchema = {
+  type: 'object',
+  required: ['runId', 'pipeline', 'params', 'requestedAt', 'links'],
+  properties: {
+    runId: { type: 'string' },
+    pipeline: { type: 'string' },
+    params: { type: 'object', additionalProperties: { type: 'string' } },
+    requestedAt: dateTime,
+    links: { type: 'object', properties: { run: { type: 'string' }, events: { type: 'string' } } },
+  },
+} as const;
+
+export const listRunsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+    pipeline: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+export const rerunBodySchema = {
+  type: 'object',
+  required: ['from'],
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', enum: ['transform', 'load'], description: 'transform: from the staged extracted chunks; load: from the staged transformed chunks' },
+  },
+} as const;
+
+export const rerunResultSchema = {
+  type: 'object',
+  properties: {
+    runId: { type: 'string' },
+    from: { type: 'string' },
+    generation: { type: 'integer' },
+    chunks: { type: 'integer' },
+    records: { type: 'integer' },
+  },
+} as const;
