@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { topicNames, type RunEvent } from '@brokered-etl/contracts';
+import { createAvroRegistry, createKafkaClient } from '@brokered-etl/messaging';
+import { createSilentLogger } from '@brokered-etl/observability';
+import { vegaDataDir } from '@brokered-etl/pipeline-kit';
+import { PIPELINES } from '@brokered-etl/pipelines/catalog';
+import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
+import { createScheduler, type Schedule, type ScheduledTriggerRequest } from '@brokered-etl/scheduling';
+import { integrationEnv, parseLogLine, startApp, uniqueName, waitFor, type AppProcess } from '@brokered-etl/testing';
+import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+
+/**
+ * The scheduler on real services with an every-second cron over flights-2k:
+ * each tick is one run, whether the tick is fired once, again after a
+ * restart (catch-up), or by two scheduler apps at once.
+ */
+describe('scheduler (real Kafka, registry, MongoDB)', () => {
+  const env = integrationEnv();
+  const namespace = uniqueName('it-sched');
+  const database = namespace.replace(/[.-]/g, '_');
+  const topics = topicNames(namespace);
+  const logger = createSilentLogger();
+  const schedule: Schedule = { name: 'fast', pipeline: 'flights', cron: '* * * * * *', params: { source: 'flights-2k.json' } };
+  const sourceCount = (JSON.parse(readFileSync(join(vegaDataDir(), 'flights-2k.json'), 'utf8')) as unknown[]).length;
+  /** Every successful trigger of this test, in-process or by an app: runId → how many times. */
+  const requested = new Map<string, number>();
+  let stages: TestStages;
+  let control: ConnectedRunControl;
+  const apps: AppProcess[] = [];
+
+  beforeAll(async () => {
+    stages = await startAllStages({ env, namespace, database, logger });
+    control = await connectRunControl(
+      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+      logger,
+      PIPELINES.map((p) => p.name),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.stop('SIGKILL')));
+    await control?.close();
+    await stages?.stop();
+    const mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
+    await mongo.db(database).dropDatabase().catch(() => undefined);
+    await mongo.close();
+  });
+
+  function note(runId: string): void {
+    requested.set(runId, (requested.get(runId) ?? 0) + 1);
+  }
+
+  /** An in-process scheduler whose trigger is the real run control; returns the run ids it requested. */
+  function inProcessScheduler(options: { catchUpMs?: number } = {}) {
+    const ids: string[] = [];
+    const scheduler = createScheduler({
+      schedules: [schedule],
+      logger,
+      catchUpMs: options.catchUpMs,
+      trigger: async (request: ScheduledTriggerRequest) => {
+        await control.control.trigger(request);
+        ids.push(request.runId);
+        note(request.runId);
+      },
+    });
+    return { scheduler, ids };
+  }
+
+  /** Every message currently on a topic, read by a throwaway group. */
+  async function readTopic(topic: string): Promise<Array<{ key: string; value: Buffer }>> {
+    const kafka = createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-sched-reader', logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    const total = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    await admin.disconnect();
+    const messages: Array<{ key: string; value: Buffer }> = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('it-sched-read') });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void messages.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) }) });
+      await waitFor(`${total} messages on ${topic}`, () => messages.length >= total, 30_000);
+    } finally {
+      await consumer.disconnect();
+    }
+    return messages;
+  }
+
+  /**
+   * The staged runs are exactly the ticks requested so far, each completed
+   * once with the source loaded once; the trigger topic holds one message per
+   * request; the extractor started each run once (run.started per run id).
+   */
+  async function expectOneRunPerTick(): Promise<void> {
+    for (const runId of requested.keys()) {
+      const run = await control.control.waitForRun(runId, { timeoutMs: 120_000 });
+      expect({ runId, status: run.status }).toEqual({ runId, status: 'completed' });
+      expect(run.totalRecords).toBe(sourceCount);
+      expect(run.counts).toMatchObject({ extracted: sourceCount, transformed: sourceCount, rejected: 0, loaded: sourceCount });
+    }
+    await stages.waitIdle(60_000);
+    const runs = await stages.staging.listRuns({ pipeline: 'flights', limit: 1000 });
+    expect(runs.map((r) => r.runId).sort()).toEqual([...requested.keys()].sort());
+
+    const perKey = new Map<string, number>();
+    for (const { key } of await readTopic(topics.trigger)) perKey.set(key, (perKey.get(key) ?? 0) + 1);
+    expect(Object.fromEntries(perKey)).toEqual(Object.fromEntries(requested));
+
+    const registry = createAvroRegistry({ url: env.schemaRegistryUrl });
+    const started = new Map<string, number>();
+    const completed = new Map<string, number>();
+    for (const { value } of await readTopic(topics.events)) {
+      const event = await registry.decode<RunEvent>(value);
+      if (event.type === 'run.started') started.set(event.runId, (started.get(event.runId) ?? 0) + 1);
+      if (event.type === 'run.completed') completed.set(event.runId, (completed.get(event.runId) ?? 0) + 1);
+    }
+    const once = Object.fromEntries([...requested.keys()].map((id) => [id, 1]));
+    expect(Object.fromEntries(started)).toEqual(once);
+    expect(Object.fromEntries(completed)).toEqual(once);
+  }
+
+  it('N ticks of an every-second cron → exactly N runs, each completed, the source loaded once', async () => {
+    const { scheduler, ids } = inProcessScheduler();
+    const started = Date.now();
+    scheduler.start();
+    try {
+      await waitFor('3 ticks', () => ids.length >= 3, 15_000, 50);
+    } finally {
+      await scheduler.stop();
+    }
+    const elapsedMs = Date.now() - started;
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    // one tick per second, named by its second: consecutive, never repeated
+    const seconds = ids.map((id) => Date.parse(id.replace(/^flights\.fast\.(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z')));
+    expect(seconds.slice(1).map((s, i) => s - seconds[i])).toEqual(Array(ids.length - 1).fill(1000));
+    expect(ids.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 1000) + 1);
+    await expectOneRunPerTick();
+  });
+
+  it('a restart that re-fires recent ticks (catch-up) starts none of them twice', async () => {
+    const before = inProcessScheduler();
+    before.scheduler.start();
+    try {
+      await waitFor('2 ticks before the restart', () => before.ids.length >= 2, 15_000, 50);
+    } finally {
+      await before.scheduler.stop();
+    }
+    const after = inProcessScheduler({ catchUpMs: 5_000 });
+    after.scheduler.start();
+    try {
+      await waitFor('a live tick after the restart', () => after.ids.some((id) => !before.ids.includes(id) && id > before.ids[before.ids.length - 1]), 15_000, 50);
+    } finally {
+      await after.scheduler.stop();
+    }
+    // the restarted scheduler asked again for ticks the first one had already run
+    expect(after.ids.filter((id) => before.ids.includes(id)).length).toBeGreaterThanOrEqual(1);
+    await expectOneRunPerTick();
+  });
+
+  it('two scheduler apps at once: the trigger topic holds two messages per tick, staging one run per tick', async () => {
+    const appEnv = {
+      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
+      MONGO_URL: env.mongoUrl,
+      MONGO_DB: database,
+      ETL_NAMESPACE: namespace,
+      ETL_SCHEDULES: JSON.stringify({ schedules: [schedule] }),
+    };
+    const [first, second] = [startApp('scheduler', appEnv), startApp('scheduler', appEnv)];
+    apps.push(first, second);
+    const requestedBy = (app: AppProcess) =>
+      app.lines.map(parseLogLine).filter((l) => l?.['message'] === 'run requested').map((l) => String(l?.['runId']));
+    await Promise.all([first, second].map((app) => app.waitForLine((l) => parseLogLine(l)?.['message'] === 'scheduler started', 90_000)));
+    await waitFor('3 ticks requested by both apps', () => requestedBy(first).filter((id) => requestedBy(second).includes(id)).length >= 3, 30_000);
+
+    const stops = await Promise.all([first.stop('SIGTERM'), second.stop('SIGTERM')]);
+    expect(stops.map((s) => s.code)).toEqual([0, 0]);
+    const shared = requestedBy(first).filter((id) => requestedBy(second).includes(id));
+    for (const id of [...requestedBy(first), ...requestedBy(second)]) note(id);
+    expect(shared.every((id) => requested.get(id) === 2)).toBe(true);
+    await expectOneRunPerTick();
+  });
+});
