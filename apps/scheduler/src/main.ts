@@ -2,8 +2,7 @@ import { parseEnv } from '@brokered-etl/config';
 import { createRootLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
-import { createScheduler, loadSchedules, schedulerEnvSchema } from '@brokered-etl/scheduling';
-import { installShutdown } from '@brokered-etl/worker';
+import { createScheduler, installShutdown, loadSchedules, schedulerEnvSchema } from '@brokered-etl/scheduling';
 
 /** scheduler: cron ticks from ETL_SCHEDULES → RunRequested (etl.runs.trigger), one run id per tick. */
 async function main(): Promise<void> {
