@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { EtlError } from '@brokered-etl/errors';
+import type { RunRecord } from '@brokered-etl/staging';
 import { createSilentLogger } from '@brokered-etl/observability';
 import { buildApiApp } from './api.app';
 import { createFakeRunControl, deadLetter, FAKE_PIPELINES } from './testing/fake-run-control';
@@ -133,9 +134,12 @@ describe('http api (fake run control)', () => {
 
   describe('GET /runs/:id/events', () => {
     it('streams progress while the run moves, then end, then closes; 404 for an unknown run', async () => {
-      fake.runs.set('r1', { runId: 'r1', pipeline: 'flights', params: {}, requestedBy: 't', status: 'running', requestedAt: new Date(), counts: { extracted: 10, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 1, chunksLoaded: 0 } });
-      setTimeout(() => fake.runs.set('r1', { ...fake.runs.get('r1')!, counts: { extracted: 10, transformed: 10, rejected: 0, loaded: 10, chunksExtracted: 1, chunksLoaded: 1 } }), 20);
-      setTimeout(() => fake.runs.set('r1', { ...fake.runs.get('r1')!, status: 'completed' }), 40);
+      const running: RunRecord = { runId: 'r1', pipeline: 'flights', params: {}, requestedBy: 't', status: 'running', requestedAt: new Date(), counts: { extracted: 10, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 1, chunksLoaded: 0 } };
+      const loaded: RunRecord = { ...running, counts: { extracted: 10, transformed: 10, rejected: 0, loaded: 10, chunksExtracted: 1, chunksLoaded: 1 } };
+      // what each poll sees: an unchanged poll sends nothing
+      const polls = [running, running, loaded, loaded, { ...loaded, status: 'completed' as const }];
+      fake.runs.set('r1', running);
+      fake.control.describeRun = async () => (polls.length > 1 ? polls.shift() : polls[0]);
       const res = await app.inject('/runs/r1/events');
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);

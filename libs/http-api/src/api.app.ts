@@ -25,7 +25,7 @@ export async function buildApiApp(options: ApiOptions): Promise<FastifyInstance>
     bodyLimit: options.bodyLimitBytes ?? API_DEFAULTS.bodyLimitBytes,
     genReqId: () => randomUUID().slice(0, 8),
     // a body of the wrong type is a 400, never silently converted; query strings are coerced by their schema (query-coercion.ts)
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     routerOptions: { ignoreTrailingSlash: true },
   });
 

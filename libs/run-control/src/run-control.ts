@@ -48,6 +48,9 @@ export function createRunControl(deps: RunControlDeps) {
       }
       const message: RunRequested = { runId, pipeline: request.pipeline, params: request.params ?? {}, requestedAt: new Date(), requestedBy: request.requestedBy };
       await deps.producer.send(deps.topics.trigger, [{ key: runId, value: await deps.registry.encode(schemaId, message), headers: { [HEADERS.runId]: runId, [HEADERS.traceId]: runId } }]);
+      // visible as "requested" at once, so the id handed back (an API's Location) resolves before the extractor
+      // picks the trigger up; the extractor's own createRun of the same record is then a no-op (insert-if-absent)
+      await deps.staging.createRun({ runId, pipeline: message.pipeline, params: message.params, requestedBy: message.requestedBy, status: 'requested', requestedAt: message.requestedAt });
       return message;
     },
 
