@@ -129,11 +129,16 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
     afterAll(async () => {
       // the broker first (the worker leaves its group through it), each bounded
       await kafka?.start().catch(() => undefined);
-      await Promise.race([worker?.stop(), new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      await Promise.race([worker?.stop(), new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
       await kafka?.destroy();
     }, 120_000);
 
-    it('a worker on its own broker goes unready within 20 s of the broker stopping, keeps answering /metrics, and is ready again when it returns', async () => {
+    const readyz = async () => {
+      const res = await get(`${worker!.ops.url}/readyz`);
+      return { ...(JSON.parse(res.body) as { reason?: string; inGroup: boolean; heartbeatAgeMs: number | null }), status: res.status };
+    };
+
+    beforeAll(async () => {
       kafka = await startPrivateKafka();
       const namespace = uniqueName('it-ready');
       worker = await startStageWorker({
@@ -150,17 +155,43 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
         pipelines: PIPELINES,
         handlerFor: createExtractHandler,
       });
-      const { url } = worker.ops;
       await worker.consumer.joined;
-      await waitFor('ready on a live broker', async () => (await get(`${url}/readyz`)).status === 200, 30_000);
+    }, 120_000);
+
+    it('a frozen broker (connections open, nothing answers) makes the worker unready by heartbeat age while it stays in its group, and ready when it answers again', async () => {
+      await waitFor('ready on a live broker', async () => (await readyz()).status === 200, 30_000);
+      kafka!.freeze();
+      const frozen = Date.now();
+      let unready;
+      try {
+        unready = await waitFor('/readyz to say 503', async () => {
+          const res = await readyz();
+          return res.status === 503 ? res : undefined;
+        }, 40_000, 250);
+      } finally {
+        kafka!.thaw();
+      }
+      const toUnready = Date.now() - frozen;
+      // inGroup alone would still say ready here: the heartbeat age is what notices
+      expect(unready.inGroup).toBe(true);
+      expect(unready.reason).toMatch(/no heartbeat accepted by the broker for/);
+      expect(toUnready).toBeLessThan(20_000);
+      const thawed = Date.now();
+      await waitFor('/readyz to say 200 again', async () => (await readyz()).status === 200, 60_000, 250);
+      process.stderr.write(`[worker-ops] frozen broker: unready after ${toUnready} ms (${unready.reason}); ready ${Date.now() - thawed} ms after thaw\n`);
+    }, 120_000);
+
+    it('a stopped broker makes the worker unready within 20 s; /metrics keeps answering with the last lag; ready again when the broker returns', async () => {
+      const { url } = worker!.ops;
+      await waitFor('ready on a live broker', async () => (await readyz()).status === 200, 60_000);
       expect(pick(parseMetrics((await get(`${url}/metrics`)).body), 'etl_consumer_lag')).toHaveLength(DEFAULT_PARTITIONS.control);
 
       const stopping = Date.now();
-      await kafka.stop();
+      await kafka!.stop();
       const stopped = Date.now();
       const unready = await waitFor('/readyz to say 503', async () => {
-        const res = await get(`${url}/readyz`);
-        return res.status === 503 ? (JSON.parse(res.body) as { reason: string }) : undefined;
+        const res = await readyz();
+        return res.status === 503 ? res : undefined;
       }, 40_000, 250);
       const toUnready = Date.now() - stopped;
       expect(unready.reason).toMatch(/heartbeat|group/);
@@ -175,14 +206,14 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
       expect(pick(parseMetrics(scrape.body), 'etl_consumer_lag_age_seconds')[0]?.value).toBeGreaterThan(0);
 
       const restarting = Date.now();
-      await kafka.start();
+      await kafka!.start();
       const restarted = Date.now();
-      await waitFor('/readyz to say 200 again', async () => (await get(`${url}/readyz`)).status === 200, 90_000, 250);
+      await waitFor('/readyz to say 200 again', async () => (await readyz()).status === 200, 90_000, 250);
       process.stderr.write(
-        `[worker-ops] broker stop took ${stopped - stopping} ms; unready ${toUnready} ms after it; metrics scrape while down ${scrape.ms} ms; ` +
+        `[worker-ops] stopped broker: stop took ${stopped - stopping} ms; unready ${toUnready} ms after it (${unready.reason}); metrics scrape while down ${scrape.ms} ms; ` +
           `broker start took ${restarted - restarting} ms; ready ${Date.now() - restarted} ms after it\n`,
       );
-    }, 240_000);
+    }, 180_000);
   });
 
   it('a stage app serves its ops endpoints on OPS_PORT and its per-message logs carry runId, stage, topic, partition and offset', async () => {

@@ -35,6 +35,7 @@ export function createLagReader(kafka: Kafka, options: { groupId: string; topics
   const timeoutMs = options.timeoutMs ?? 2000;
   let admin: Admin | undefined;
   let inflight: Promise<PartitionLag[]> | undefined;
+  let closed = false;
 
   const drop = () => {
     const old = admin;
@@ -43,16 +44,18 @@ export function createLagReader(kafka: Kafka, options: { groupId: string; topics
   };
 
   async function readOnce(): Promise<PartitionLag[]> {
-    if (!admin) {
-      const fresh = kafka.admin({ retry: { retries: 1, initialRetryTime: 100 } });
-      await fresh.connect();
-      admin = fresh;
+    if (closed) throw new Error('lag reader closed');
+    let client = admin;
+    if (!client) {
+      // kept in `admin` while it connects, so close() can disconnect it too
+      client = admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 100 } });
+      await client.connect();
     }
-    const committed = await admin.fetchOffsets({ groupId: options.groupId, topics: options.topics });
+    const committed = await client.fetchOffsets({ groupId: options.groupId, topics: options.topics });
     const out: PartitionLag[] = [];
     for (const topic of options.topics) {
       const byPartition = new Map(committed.find((c) => c.topic === topic)?.partitions.map((p) => [p.partition, p.offset]));
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      for (const p of await client.fetchTopicOffsets(topic)) {
         const offset = byPartition.get(p.partition) ?? '-1';
         out.push({ topic, partition: p.partition, committed: offset, low: p.low, high: p.high, lag: lagOf(offset, p.low, p.high) });
       }
@@ -71,6 +74,7 @@ export function createLagReader(kafka: Kafka, options: { groupId: string; topics
       return withTimeout(inflight, timeoutMs, `lag of group ${options.groupId}`);
     },
     async close() {
+      closed = true;
       const old = admin;
       admin = undefined;
       await old?.disconnect().catch(() => undefined);

@@ -11,6 +11,10 @@ export interface PrivateKafka {
   start(): Promise<void>;
   /** Stops the broker (SIGTERM, SIGKILL after a grace); resolves once the process is gone. */
   stop(): Promise<void>;
+  /** Freezes the broker (SIGSTOP): connections stay open and nothing answers, as with a hung host or a network partition. */
+  freeze(): void;
+  /** Lets a frozen broker run again (SIGCONT). */
+  thaw(): void;
   /** Stops it if running and deletes its data. */
   destroy(): Promise<void>;
 }
@@ -42,6 +46,16 @@ export async function startPrivateKafka(env: NodeJS.ProcessEnv = process.env): P
     await service.stop();
     rmSync(stateDir, { recursive: true, force: true });
   };
+  const signal = (name: NodeJS.Signals) => {
+    const pid = service.pid();
+    if (pid === undefined) throw new Error('the private kafka is not running');
+    process.kill(pid, name);
+  };
+  // a frozen broker cannot honour SIGTERM: let it run before stopping it
+  const unfreeze = () => {
+    const pid = service.pid();
+    if (pid !== undefined) process.kill(pid, 'SIGCONT');
+  };
   try {
     await service.start();
   } catch (err) {
@@ -51,7 +65,15 @@ export async function startPrivateKafka(env: NodeJS.ProcessEnv = process.env): P
   return {
     brokers: [service.endpoint],
     start: () => service.start(),
-    stop: async () => void (await service.stop()),
-    destroy,
+    stop: async () => {
+      unfreeze();
+      await service.stop();
+    },
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
+    destroy: async () => {
+      unfreeze();
+      await destroy();
+    },
   };
 }
