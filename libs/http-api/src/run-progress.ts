@@ -14,6 +14,8 @@ export interface RunSnapshot {
   startedAt: Date | null;
   sourceEndedAt: Date | null;
   finishedAt: Date | null;
+  /** Set by a rerun, which also moves startedAt to it. */
+  reopenedAt: Date | null;
   failure: RunRecord['failure'] | null;
 }
 
@@ -32,6 +34,7 @@ export function snapshotOf(run: RunRecord): RunSnapshot {
     startedAt: run.startedAt ?? null,
     sourceEndedAt: run.sourceEndedAt ?? null,
     finishedAt: run.finishedAt ?? null,
+    reopenedAt: run.reopenedAt ?? null,
     failure: run.failure ?? null,
   };
 }

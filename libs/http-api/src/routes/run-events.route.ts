@@ -26,7 +26,7 @@ export function runEventsRoute(app: FastifyInstance, { control, logger }: RouteD
       schema: {
         tags: ['runs'],
         summary: 'Live progress of a run as server-sent events (progress…, end)',
-        description: 'event: progress | end; data: {runId, status, generation, counts, totalChunks, totalRecords, requestedAt, startedAt, sourceEndedAt, finishedAt, failure}. Comment lines keep the connection alive.',
+        description: 'event: progress | end; data: {runId, status, generation, counts, totalChunks, totalRecords, requestedAt, startedAt, sourceEndedAt, finishedAt, reopenedAt, failure}. Comment lines keep the connection alive.',
         params: runIdParams,
         produces: ['text/event-stream'],
         response: withErrors({ 200: { description: 'text/event-stream of progress events', content: { 'text/event-stream': { schema: { type: 'string' } } } } }, [400, 404, 503]),

@@ -171,20 +171,26 @@
 
     const facts = [['pipeline', run.pipeline], ['params', JSON.stringify(run.params || {})], ['generation', String(run.generation || 0)], ['total records', number(run.totalRecords)], ['total chunks', number(run.totalChunks)]];
     if (run.requestedBy) facts.splice(2, 0, ['requested by', run.requestedBy]);
-    $('#detail-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v ?? '–' })]));
+    $('#detail-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { 'data-fact': k, text: v ?? '–' })]));
 
     const counts = run.counts || {};
     const countRows = [...STAGES, 'chunksExtracted', 'chunksLoaded'].map((name) => el('tr', { 'data-count': name }, el('th', { text: name }), el('td', { class: 'num', text: number(counts[name]) })));
     $('#detail-counts tbody').replaceChildren(...countRows);
 
+    // a rerun restarts the clock: its start is the reopen, and the first run's extraction is history
+    const rerun = (run.generation || 0) > 0;
     const timings = [
       ['requested', time(run.requestedAt)],
-      ['started', time(run.startedAt)],
+      [rerun ? `rerun ${run.generation} started` : 'started', time(run.startedAt)],
       ['source ended', time(run.sourceEndedAt)],
       ['finished', time(run.finishedAt)],
-      ['waited for extractor', duration(run.requestedAt, run.startedAt || undefined)],
-      ['extracting', run.startedAt ? duration(run.startedAt, run.sourceEndedAt) : '–'],
-      ['total', duration(run.requestedAt, run.finishedAt)],
+      ...(rerun
+        ? [['rerun took', duration(run.reopenedAt || run.startedAt, run.finishedAt)]]
+        : [
+            ['waited for extractor', duration(run.requestedAt, run.startedAt || undefined)],
+            ['extracting', run.startedAt ? duration(run.startedAt, run.sourceEndedAt) : '–'],
+            ['total', duration(run.requestedAt, run.finishedAt)],
+          ]),
     ];
     $('#detail-timings tbody').replaceChildren(...timings.map(([k, v]) => el('tr', { 'data-timing': k }, el('th', { text: k }), el('td', { class: 'num', text: v }))));
     const rerunnable = run.totalChunks !== undefined && run.totalChunks !== null;

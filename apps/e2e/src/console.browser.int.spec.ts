@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { MongoClient } from 'mongodb';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildApiApp } from '@brokered-etl/http-api';
+import { createSilentLogger } from '@brokered-etl/observability';
+import { PIPELINES } from '@brokered-etl/pipelines/catalog';
+import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
+import { integrationEnv, uniqueName } from '@brokered-etl/testing';
+import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Records each status the run detail shows, in the page, as it changes. */
+const WATCH_DETAIL_STATUS = `(() => {
+  const seen = (window.seenStatuses = []);
+  const detail = document.querySelector('#detail');
+  new MutationObserver(() => {
+    const status = detail.dataset.status;
+    if (status && seen[seen.length - 1] !== status) seen.push(status);
+  }).observe(detail, { attributes: true, attributeFilter: ['data-status'] });
+})()`;
+
+/** The web console driven like a person would, in Debian's headless Chromium, over real Kafka, registry and MongoDB. */
+describe('web console in headless Chromium (real services)', () => {
+  const env = integrationEnv();
+  const namespace = uniqueName('it-console');
+  const database = namespace.replace(/[.-]/g, '_');
+  const logger = createSilentLogger();
+  const token = `it-${randomBytes(12).toString('hex')}`;
+  const artifacts = mkdtempSync(join(tmpdir(), 'etl-console-'));
+  let stages: TestStages;
+  let connected: ConnectedRunControl;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    // never skipped: a missing browser is a broken setup, and says how to fix it
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run tools/browser/install-chromium.sh (CI does), or set CHROMIUM_PATH`);
+    stages = await startAllStages({ env, namespace, database, logger });
+    connected = await connectRunControl(
+      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+      logger,
+      PIPELINES.map((p) => p.name),
+    );
+    app = await buildApiApp({ control: connected.control, pipelines: PIPELINES, logger, token });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launchPersistentContext(join(artifacts, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => (msg.type() === 'error' ? pageErrors.push(`console: ${msg.text()}`) : undefined));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await connected?.close();
+    await stages?.stop();
+    const mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
+    await mongo.db(database).dropDatabase().catch(() => undefined);
+    await mongo.close();
+  });
+
+  const detailCount = (name: string) => page.locator(`#detail-counts tr[data-count="${name}"] td`);
+
+  it('triggers a flights run from the form, follows it live to completed, shows counts and timings, and reruns it', async () => {
+    await page.goto(base);
+    await page.fill('#token', token);
+    await page.selectOption('#pipeline', 'flights');
+    await page.fill('#params input[data-param="source"]', 'flights-2k.json');
+
+    // every status the detail shows, as the page shows it (not what the test polls)
+    // (page-side code as text: this project compiles without the DOM library)
+    await page.evaluate(WATCH_DETAIL_STATUS);
+    await page.click('#trigger-button');
+
+    const detail = page.locator('#detail');
+    await detail.locator('xpath=self::*[@data-run-id]').waitFor({ timeout: 15_000 });
+    const runId = (await detail.getAttribute('data-run-id'))!;
+    expect(runId).toMatch(/^flights-/);
+    const row = page.locator(`#runs-table tr[data-run-id="${runId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+
+    await page.locator('#detail[data-status="completed"]').waitFor({ timeout: 120_000 });
+    const seen = (await page.evaluate('window.seenStatuses')) as string[];
+    expect(seen[0]).toMatch(/^(requested|running)$/);
+    expect(seen.at(-1)).toBe('completed');
+
+    await expect(detailCount('extracted').textContent()).resolves.toBe('2,000');
+    await expect(detailCount('transformed').textContent()).resolves.toBe('2,000');
+    await expect(detailCount('rejected').textContent()).resolves.toBe('0');
+    await expect(detailCount('loaded').textContent()).resolves.toBe('2,000');
+    for (const timing of ['requested', 'started', 'finished', 'total']) {
+      expect(await page.locator(`#detail-timings tr[data-timing="${timing}"] td`).textContent()).not.toBe('–');
+    }
+    await page.locator(`#runs-table tr[data-run-id="${runId}"][data-status="completed"]`).waitFor({ timeout: 10_000 });
+    expect(await row.locator('td[data-count="loaded"]').textContent()).toBe('2,000');
+    expect(await page.locator('#detail-dlq-empty').isVisible()).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'console-completed.png'), fullPage: true });
+
+    // rerun from transform: the detail goes back to running under generation 1 and completes again
+    await page.click('#rerun-transform');
+    await page.locator('#detail-facts dd[data-fact="generation"]', { hasText: /^1$/ }).waitFor({ timeout: 15_000 });
+    await page.locator('#detail[data-status="completed"]').waitFor({ timeout: 120_000 });
+    const rerun = await connected.control.describeRun(runId);
+    expect(rerun).toMatchObject({ status: 'completed', generation: 1, counts: { extracted: 2000, transformed: 2000, rejected: 0, loaded: 2000 } });
+    await expect(detailCount('loaded').textContent()).resolves.toBe('2,000');
+    expect(await page.locator('#detail-timings tr[data-timing="rerun took"] td').textContent()).toMatch(/\d/);
+    await page.screenshot({ path: join(artifacts, 'console-rerun.png'), fullPage: true });
+
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('without the token a trigger from the page is refused with the reason shown, and nothing starts', async () => {
+    const before = (await connected.control.listRuns({ limit: 100 })).length;
+    await page.fill('#token', '');
+    await page.click('#trigger-button');
+    await page.locator('#toast .error', { hasText: /bearer token.*set the API token/ }).waitFor({ timeout: 10_000 });
+    expect((await connected.control.listRuns({ limit: 100 })).length).toBe(before);
+  });
+});
