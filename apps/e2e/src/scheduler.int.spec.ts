@@ -89,8 +89,9 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
 
   /**
    * The staged runs are exactly the ticks requested so far, each completed
-   * once with the source loaded once; the trigger topic holds one message per
-   * request; the extractor started each run once (run.started per run id).
+   * once with the source loaded once; the trigger topic holds a message for
+   * every request (often more); the extractor started each run once
+   * (one run.started and one run.completed per run id).
    */
   async function expectOneRunPerTick(): Promise<void> {
     for (const runId of requested.keys()) {
@@ -103,9 +104,13 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
     const runs = await stages.staging.listRuns({ pipeline: 'flights', limit: 1000 });
     expect(runs.map((r) => r.runId).sort()).toEqual([...requested.keys()].sort());
 
+    // at least once per request, not exactly: a trigger that fails after its produce went
+    // through (e.g. run control's createRun losing an insert race) is retried and produced again
     const perKey = new Map<string, number>();
     for (const { key } of await readTopic(topics.trigger)) perKey.set(key, (perKey.get(key) ?? 0) + 1);
-    expect(Object.fromEntries(perKey)).toEqual(Object.fromEntries(requested));
+    expect([...perKey.keys()].sort()).toEqual([...requested.keys()].sort());
+    const short = [...requested].filter(([id, times]) => (perKey.get(id) ?? 0) < times);
+    expect(short).toEqual([]);
 
     const registry = createAvroRegistry({ url: env.schemaRegistryUrl });
     const started = new Map<string, number>();
@@ -158,7 +163,7 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
     await expectOneRunPerTick();
   });
 
-  it('two scheduler apps at once: the trigger topic holds two messages per tick, staging one run per tick', async () => {
+  it('two scheduler apps at once: the trigger topic holds two (or more) messages per tick, staging one run per tick', async () => {
     const appEnv = {
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -178,7 +183,8 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
     expect(stops.map((s) => s.code)).toEqual([0, 0]);
     const shared = requestedBy(first).filter((id) => requestedBy(second).includes(id));
     for (const id of [...requestedBy(first), ...requestedBy(second)]) note(id);
-    expect(shared.every((id) => requested.get(id) === 2)).toBe(true);
+    expect(shared.length).toBeGreaterThanOrEqual(3);
+    expect(shared.filter((id) => (requested.get(id) ?? 0) < 2)).toEqual([]);
     await expectOneRunPerTick();
   });
 });
