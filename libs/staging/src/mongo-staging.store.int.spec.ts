@@ -25,6 +25,21 @@ stagingConformance('MongoDB staging', async () => {
 });
 
 describe('MongoDB-compatible database (real server)', () => {
+  it('creates a run once when separate clients race for the same id (API + extractor, two schedulers)', async () => {
+    const { db } = await freshDb();
+    const clients = await Promise.all(Array.from({ length: 6 }, () => connectMongo({ url: integrationEnv().mongoUrl, database: db.databaseName })));
+    try {
+      const stores = clients.map((c) => createMongoStagingStore(c.db));
+      for (let round = 0; round < 5; round++) {
+        const run = { runId: `race-${round}`, pipeline: 'flights', params: {}, requestedBy: 'it', status: 'requested' as const, requestedAt: new Date() };
+        const created = await Promise.all(stores.map((store) => store.createRun(run)));
+        expect(created.filter(Boolean)).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
   it('enforces a unique index, upserts, and bulk-writes', async () => {
     const { db } = await freshDb();
     const items = db.collection<{ _id: string; sku: string; qty: number }>('items');

@@ -1,5 +1,5 @@
 import { Binary, type Collection, type Db } from 'mongodb';
-import { guard } from './mongo.errors';
+import { guard, isDuplicateKey } from './mongo.errors';
 import { isRunDone, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
 
@@ -52,8 +52,14 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
     createRun: (run) =>
       guard('create run', async () => {
-        const result = await runs.updateOne({ _id: run.runId }, { $setOnInsert: { _id: run.runId, ...run } }, { upsert: true });
-        return result.upsertedCount === 1;
+        try {
+          const result = await runs.updateOne({ _id: run.runId }, { $setOnInsert: { _id: run.runId, ...run } }, { upsert: true });
+          return result.upsertedCount === 1;
+        } catch (err) {
+          // two creators of one run id (API + extractor, two schedulers) race the upsert: the loser finds it exists
+          if (isDuplicateKey(err)) return false;
+          throw err;
+        }
       }),
 
     getRun: (runId) =>

@@ -1,6 +1,11 @@
 import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
 import { EtlError } from '@brokered-etl/errors';
 
+/** MongoDB's (and FerretDB's) code for a write that hit an existing unique key. */
+export const DUPLICATE_KEY = 11000;
+
+export const isDuplicateKey = (err: unknown): boolean => err instanceof MongoError && err.code === DUPLICATE_KEY;
+
 /** Driver errors become EtlErrors at this edge: network trouble is transient, the rest is a bug to surface. */
 export async function guard<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {

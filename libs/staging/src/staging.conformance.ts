@@ -35,6 +35,7 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect(stored?.requestedAt.getTime()).toBe(run.requestedAt.getTime());
     });
 
+
     it('moves a run requested → running → completed only when every chunk is loaded', async () => {
       const run = newRun();
       await store.createRun(run);

@@ -1,5 +1,5 @@
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
-import { guard } from './mongo.errors';
+import { DUPLICATE_KEY, guard } from './mongo.errors';
 
 export interface TargetDocument {
   _id: string;
@@ -37,8 +37,6 @@ export function createMongoTargetWriter(db: Db): TargetWriter {
     count: (collection, filter = {}) => guard(`count ${collection}`, () => collectionOf(collection).countDocuments(filter)),
   };
 }
-
-const DUPLICATE_KEY = 11000;
 
 /** Inserts every document it can; returns those whose _id already existed. */
 async function insertReportingDuplicates(target: Collection<TargetDocument>, documents: TargetDocument[]): Promise<TargetDocument[]> {
