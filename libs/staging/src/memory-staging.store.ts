@@ -79,7 +79,7 @@ export function createMemoryStagingStore(): StagingStore {
       ledger.set(key, { ...current, ...clone(defined) });
     },
     async countRun(runId) {
-      return sumLedger(ledgerOf(runId));
+      return sumLedger(ledgerOf(runId), runs.get(runId)?.generation);
     },
     async recordRejections(list) {
       for (const r of list) rejections.set(r.id, clone(r));

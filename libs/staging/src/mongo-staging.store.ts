@@ -140,7 +140,9 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
         await ledger.updateOne({ _id: `${runId}:${chunkSeq}:r${recordIndex}` }, { $set: set, $setOnInsert: { runId, chunkSeq, recordIndex } }, { upsert: true });
       }),
 
-    countRun: (runId) => countRun(runId),
+    async countRun(runId) {
+      return countRun(runId, (await this.getRun(runId))?.generation);
+    },
 
     resolveRejection: (id, at) =>
       guard('resolve rejection', async () => {

@@ -28,6 +28,7 @@ export interface StagingStore {
   markChunk(runId: string, chunkSeq: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>): Promise<void>;
   /** Accounting of one redriven record: its own entry, so the chunk's stays as it was. */
   markRecordPatch(runId: string, chunkSeq: number, recordIndex: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex' | 'extracted'>): Promise<void>;
+  /** Live counts of the run's current generation: a rerun's loaded count starts again from zero. */
   countRun(runId: string): Promise<RunCounts>;
 
   recordRejections(rejections: Rejection[]): Promise<void>;
@@ -64,10 +65,10 @@ export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCount
       counts.transformed += entry.transformed.records;
       counts.rejected += entry.transformed.rejected;
     }
-    if (entry.loaded) {
+    // a rerun counts (and completes on) chunks loaded again, not the first run's marks
+    if (entry.loaded && (entry.loaded.generation ?? 0) >= generation) {
       counts.loaded += entry.loaded.records;
-      // a rerun completes when every chunk is loaded again, not on the first run's marks
-      if ((entry.loaded.generation ?? 0) >= generation) counts.chunksLoaded += 1;
+      counts.chunksLoaded += 1;
     }
   }
   return counts;
