@@ -1,9 +1,9 @@
 import { parseEnv } from '@brokered-etl/config';
 import { buildApiApp } from '@brokered-etl/http-api';
+import { installShutdown } from '@brokered-etl/lifecycle';
 import { createRootLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
-import { installShutdown } from '@brokered-etl/worker';
 import { apiEnvSchema } from './api.config';
 
 /** api: the HTTP API and web console over run control (trigger, follow, rerun, replay, redrive). */

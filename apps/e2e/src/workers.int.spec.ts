@@ -13,6 +13,8 @@ describe.each(['extractor', 'transformer', 'loader'])('%s app', (app) => {
       MONGO_URL: env.mongoUrl,
       MONGO_DB: namespace.replace(/[.-]/g, '_'),
       ETL_NAMESPACE: namespace,
+      // a free ops port: a second checkout testing on this host must not collide on 9464-9466
+      OPS_PORT: '0',
     });
     try {
       const joined = parseLogLine(await process.waitForLine((line) => parseLogLine(line)?.['message'] === 'joined group', 90_000));

@@ -1,8 +1,9 @@
 import { parseEnv } from '@brokered-etl/config';
+import { installShutdown } from '@brokered-etl/lifecycle';
 import { createRootLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
-import { createScheduler, installShutdown, loadSchedules, schedulerEnvSchema } from '@brokered-etl/scheduling';
+import { createScheduler, loadSchedules, schedulerEnvSchema } from '@brokered-etl/scheduling';
 
 /** scheduler: cron ticks from ETL_SCHEDULES → RunRequested (etl.runs.trigger), one run id per tick. */
 async function main(): Promise<void> {

@@ -3,4 +3,3 @@ export { loadSchedules, parseSchedules, schedulerEnvSchema, type SchedulerEnv, t
 export { scheduledRunId, formatScheduledAt, tickRequest, RUN_ID_PATTERN } from './run-id';
 export { triggerWithRetry, DEFAULT_RETRY, type RetryPolicy, type TriggerOutcome } from './trigger-retry';
 export type { Schedule, ScheduledTriggerRequest, TriggerFn } from './schedule.types';
-export { installShutdown } from './shutdown';

@@ -1,4 +1,3 @@
 export { startStageWorker, type StageWorkerOptions, type RunningWorker } from './stage-worker';
-export { installShutdown } from './shutdown';
 export { stageWorkerEnvSchema, OPS_PORTS, type StageWorkerEnv } from './worker.config';
 export { runStageApp } from './stage-app';

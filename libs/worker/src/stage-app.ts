@@ -1,8 +1,8 @@
 import type { StageName } from '@brokered-etl/contracts';
 import { parseEnv } from '@brokered-etl/config';
+import { installShutdown } from '@brokered-etl/lifecycle';
 import { createRootLogger } from '@brokered-etl/observability';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
-import { installShutdown } from './shutdown';
 import { startStageWorker, type StageWorkerOptions } from './stage-worker';
 import { stageWorkerEnvSchema } from './worker.config';
 

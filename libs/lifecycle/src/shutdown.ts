@@ -1,10 +1,11 @@
 import type { Logger } from '@brokered-etl/observability';
 
 /**
- * SIGTERM/SIGINT → stop once → exit; a second signal, or a stop that hangs
- * past graceMs, exits at once. The same contract as the stage apps'
- * installShutdown (libs/worker), kept here so the scheduler does not pull in
- * the stage runtime (consumers, handlers) for twenty lines.
+ * SIGTERM/SIGINT → stop once → exit, for every app. A stage worker's stop
+ * finishes or abandons its in-flight batch, commits what is done and leaves
+ * its group; the API closes its streams; the scheduler ends its retries.
+ * A second signal, or a stop that hangs past graceMs, exits at once: a stage's
+ * uncommitted work is redelivered.
  */
 export function installShutdown(logger: Logger, stop: () => Promise<void>, graceMs = 10_000): (code: number) => Promise<never> {
   let stopping = false;
