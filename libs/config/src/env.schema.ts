@@ -21,6 +21,14 @@ export const baseWorkerEnvSchema = z.object({
 
 export type BaseWorkerEnv = z.infer<typeof baseWorkerEnvSchema>;
 
+/** Where a long-running app serves /healthz, /readyz and /metrics; each app has its own default port. */
+export const opsEnvFields = {
+  /** Unset: the app's own default port; 0: any free port. */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Loopback unless you mean to expose the ops endpoints. */
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+};
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,1 +1,1 @@
-export { baseWorkerEnvSchema, parseEnv, ConfigError, type BaseWorkerEnv } from './env.schema';
+export { baseWorkerEnvSchema, opsEnvFields, parseEnv, ConfigError, type BaseWorkerEnv } from './env.schema';

@@ -29,6 +29,18 @@ describe('ops server', () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
   });
 
+  it('a taken port fails the start, unless it is only a default (freePortIfTaken): then a free one is used', async () => {
+    const options = { port: server.port, logger: createSilentLogger(), registry, readiness: () => ready };
+    await expect(startOpsServer(options)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    const second = await startOpsServer({ ...options, freePortIfTaken: true });
+    try {
+      expect(second.port).not.toBe(server.port);
+      expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('/readyz is 200 when ready and 503 with the reason when not', async () => {
     expect(await get('/readyz')).toMatchObject({ status: 200, body: JSON.stringify({ status: 'ok', ok: true }) });
     ready = { ok: false, reason: 'no heartbeat for 12.0 s', inGroup: true };

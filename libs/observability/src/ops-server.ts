@@ -18,6 +18,12 @@ export interface OpsServerOptions {
   host?: string;
   /** 0 picks a free port (read it back from the result). */
   port: number;
+  /**
+   * When `port` is taken, listen on a free one instead (logged). For default
+   * ports: a second instance of an app on one host still starts. A port the
+   * operator chose should fail loudly instead.
+   */
+  freePortIfTaken?: boolean;
   logger: Logger;
   registry: Registry;
   /** Ready to take work: 503 with the reason when not. */
@@ -85,13 +91,21 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   server.keepAliveTimeout = 1000;
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  try {
+    await listen(options.port);
+  } catch (err) {
+    if (!options.freePortIfTaken || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    log.warn('default ops port taken (another instance on this host?), listening on a free port', { taken: options.port });
+    await listen(0);
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info('ops server listening', { url, port });

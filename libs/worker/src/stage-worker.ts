@@ -52,6 +52,7 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
   const ops = await startOpsServer({
     host: env.OPS_HOST ?? '127.0.0.1',
     port: env.OPS_PORT ?? OPS_PORTS[stage],
+    freePortIfTaken: env.OPS_PORT === undefined,
     logger: logger.child({ stage }),
     registry: metricsRegistry,
     readiness: (): ProbeResult => (consumer ? { ...consumer.readiness() } : { ok: false, reason: 'starting: connecting to Kafka, the registry and MongoDB' }),

@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { baseWorkerEnvSchema } from '@brokered-etl/config';
+import { baseWorkerEnvSchema, opsEnvFields } from '@brokered-etl/config';
 
 /** Environment of the three stage apps: the shared endpoints plus consumer tuning. */
 export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
   /** Partitions this instance processes at once. */
   PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(2),
   SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
-  /** Port of /healthz, /readyz and /metrics; unset: the stage's own default (OPS_PORTS); 0: any free port. */
-  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  /** Loopback unless you mean to expose the ops endpoints. */
-  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** OPS_PORT unset: the stage's own default (OPS_PORTS). */
+  ...opsEnvFields,
   /** Unready after this long without a heartbeat accepted by the broker. */
   READINESS_STALE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
 });
