@@ -170,6 +170,8 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
       MONGO_DB: database,
       ETL_NAMESPACE: namespace,
       ETL_SCHEDULES: JSON.stringify({ schedules: [schedule] }),
+      // two apps on one host: each its own free ops port
+      OPS_PORT: '0',
     };
     const [first, second] = [startApp('scheduler', appEnv), startApp('scheduler', appEnv)];
     apps.push(first, second);
@@ -177,6 +179,18 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
       app.lines.map(parseLogLine).filter((l) => l?.['message'] === 'run requested').map((l) => String(l?.['runId']));
     await Promise.all([first, second].map((app) => app.waitForLine((l) => parseLogLine(l)?.['message'] === 'scheduler started', 90_000)));
     await waitFor('3 ticks requested by both apps', () => requestedBy(first).filter((id) => requestedBy(second).includes(id)).length >= 3, 30_000);
+
+    // each app's own /readyz and /metrics: its requested ticks and when the schedule fires next
+    for (const app of [first, second]) {
+      const opsUrl = String(parseLogLine(app.lines.find((l) => parseLogLine(l)?.['message'] === 'ops server listening') ?? '')?.['url']);
+      expect((await fetch(`${opsUrl}/readyz`)).status).toBe(200);
+      const scrape = await (await fetch(`${opsUrl}/metrics`)).text();
+      const ticks = Number(/etl_scheduler_ticks_total\{schedule="fast",outcome="requested"\} (\d+)/.exec(scrape)?.[1]);
+      expect(ticks).toBeGreaterThanOrEqual(requestedBy(app).length - 1); // a tick may settle between the two reads
+      expect(ticks).toBeGreaterThanOrEqual(3);
+      const nextAt = Number(/etl_scheduler_next_tick_timestamp_seconds\{schedule="fast"\} (\d+)/.exec(scrape)?.[1]) * 1000;
+      expect(Math.abs(nextAt - Date.now())).toBeLessThan(5_000);
+    }
 
     const stops = await Promise.all([first.stop('SIGTERM'), second.stop('SIGTERM')]);
     expect(stops.map((s) => s.code)).toEqual([0, 0]);

@@ -1,15 +1,30 @@
 import { parseEnv } from '@brokered-etl/config';
 import { installShutdown } from '@brokered-etl/lifecycle';
-import { createRootLogger } from '@brokered-etl/observability';
+import { createMetricsRegistry, createRootLogger, createSchedulerMetrics, startOpsServer } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
-import { createScheduler, loadSchedules, schedulerEnvSchema } from '@brokered-etl/scheduling';
+import { createScheduler, loadSchedules, SCHEDULER_OPS_PORT, schedulerEnvSchema, type Scheduler } from '@brokered-etl/scheduling';
 
 /** scheduler: cron ticks from ETL_SCHEDULES → RunRequested (etl.runs.trigger), one run id per tick. */
 async function main(): Promise<void> {
   const env = parseEnv(schedulerEnvSchema, process.env);
   const schedules = loadSchedules(env.ETL_SCHEDULES, PIPELINES);
   const logger = createRootLogger({ service: 'scheduler', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  // the ops server answers while we connect: it reads the scheduler once there is one
+  const state: { scheduler?: Scheduler; stopping: boolean } = { stopping: false };
+  const registry = createMetricsRegistry();
+  const metrics = createSchedulerMetrics({ registry, nextTicks: () => state.scheduler?.nextTicks() ?? [] });
+  const ops = await startOpsServer({
+    host: env.OPS_HOST,
+    port: env.OPS_PORT ?? SCHEDULER_OPS_PORT,
+    freePortIfTaken: env.OPS_PORT === undefined,
+    logger,
+    registry,
+    readiness: () =>
+      state.scheduler && !state.stopping
+        ? { ok: true, schedules: state.scheduler.nextTicks() }
+        : { ok: false, reason: state.stopping ? 'stopping' : 'starting: connecting to Kafka, the registry and MongoDB' },
+  });
   const connected = await connectRunControl({ ...env, KAFKA_CLIENT_ID: env.KAFKA_CLIENT_ID ?? 'etl-scheduler' }, logger, PIPELINES.map((p) => p.name));
   const scheduler = createScheduler({
     schedules,
@@ -17,11 +32,15 @@ async function main(): Promise<void> {
     logger,
     catchUpMs: env.ETL_SCHEDULER_CATCH_UP_SECONDS * 1000,
     maxCatchUpTicks: env.ETL_SCHEDULER_MAX_CATCH_UP_TICKS,
+    onTickSettled: ({ schedule, outcome }) => metrics.tickSettled(schedule, outcome),
   });
   scheduler.start();
+  state.scheduler = scheduler;
   installShutdown(logger, async () => {
+    state.stopping = true;
     await scheduler.stop();
     await connected.close();
+    await ops.close();
   });
 }
 

@@ -10,4 +10,5 @@ export {
   type Registry,
   type StageMetricsOptions,
 } from './stage.metrics';
+export { createSchedulerMetrics, type PromSchedulerMetrics, type SchedulerMetricsOptions } from './scheduler.metrics';
 export { withTimeout, TimeoutError } from './with-timeout';

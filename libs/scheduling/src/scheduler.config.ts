@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { baseWorkerEnvSchema, ConfigError } from '@brokered-etl/config';
+import { baseWorkerEnvSchema, ConfigError, opsEnvFields } from '@brokered-etl/config';
 import { RUN_ID_PATTERN, scheduledRunId } from './run-id';
 import type { Schedule } from './schedule.types';
 
@@ -14,7 +14,12 @@ export const schedulerEnvSchema = baseWorkerEnvSchema.extend({
   ETL_SCHEDULER_CATCH_UP_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(0),
   /** At most this many missed ticks per schedule are fired at once (at start or after a stall). */
   ETL_SCHEDULER_MAX_CATCH_UP_TICKS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** /healthz, /readyz, /metrics; OPS_PORT unset: SCHEDULER_OPS_PORT. */
+  ...opsEnvFields,
 });
+
+/** Beside the stage workers' 9464-9466. */
+export const SCHEDULER_OPS_PORT = 9467;
 
 export type SchedulerEnv = z.infer<typeof schedulerEnvSchema>;
 

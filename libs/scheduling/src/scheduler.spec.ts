@@ -124,6 +124,20 @@ describe('scheduler', () => {
     expect(fake.requested).not.toContain(idAt('2026-11-26T02:00:01.000Z'));
   });
 
+  it('tells how each tick ended, once per tick, after its retries', async () => {
+    const fake = fakeTrigger((request, call) => (call === 1 ? new EtlError('BROKER_UNAVAILABLE', 'down') : request.runId.endsWith('03Z') ? new EtlError('UNKNOWN_PIPELINE', 'gone') : undefined));
+    const settled: Array<{ runId: string; outcome: string }> = [];
+    const s = scheduler(fake.trigger, { onTickSettled: ({ runId, outcome }) => settled.push({ runId, outcome }) });
+    s.start();
+    await jest.advanceTimersByTimeAsync(3_000);
+    await s.stop();
+    expect(settled).toEqual([
+      { runId: idAt('2026-11-26T02:00:01.000Z'), outcome: 'requested' }, // after one retry
+      { runId: idAt('2026-11-26T02:00:02.000Z'), outcome: 'requested' },
+      { runId: idAt('2026-11-26T02:00:03.000Z'), outcome: 'rejected' },
+    ]);
+  });
+
   it('does not retry a request refused for good', async () => {
     const fake = fakeTrigger(() => new EtlError('UNKNOWN_PIPELINE', 'no such pipeline'));
     const s = scheduler(fake.trigger);

@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   /** At most this many overdue ticks per schedule fire at once (default 10). */
   maxCatchUpTicks?: number;
   retry?: Partial<RetryPolicy>;
+  /** Told how each tick ended (metrics); after its retries, so once per tick. */
+  onTickSettled?(tick: { schedule: string; pipeline: string; runId: string; outcome: TriggerOutcome }): void;
 }
 
 export interface Scheduler {
@@ -59,7 +61,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const following = state.cron.nextRun(scheduledAt)?.getTime() ?? Infinity;
     const deadline = Math.max(following, scheduledAt.getTime() + policy.minWindowMs);
     log.debug('tick', fields);
-    const attempt = triggerWithRetry(request, { trigger: options.trigger, deadline, policy, signal: abort.signal, log, fields }).finally(() => inFlight.delete(attempt));
+    const attempt = triggerWithRetry(request, { trigger: options.trigger, deadline, policy, signal: abort.signal, log, fields })
+      .then((outcome) => {
+        options.onTickSettled?.({ schedule: schedule.name, pipeline: schedule.pipeline, runId: request.runId, outcome });
+        return outcome;
+      })
+      .finally(() => inFlight.delete(attempt));
     inFlight.add(attempt);
   }
 
