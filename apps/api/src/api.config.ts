@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseWorkerEnvSchema } from '@brokered-etl/config';
+import { baseWorkerEnvSchema, opsEnvFields } from '@brokered-etl/config';
 
 /** The api's environment: the shared endpoints plus where to listen and the optional token. */
 export const apiEnvSchema = baseWorkerEnvSchema.extend({
@@ -12,6 +12,11 @@ export const apiEnvSchema = baseWorkerEnvSchema.extend({
     .optional()
     .transform((s) => (s === '' ? undefined : s))
     .refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters (or unset for no token)'),
+  /** /healthz, /readyz, /metrics on a port of their own, never behind the token; OPS_PORT unset: API_OPS_PORT. */
+  ...opsEnvFields,
 });
+
+/** Beside the stage workers' 9464-9466 and the scheduler's 9467. */
+export const API_OPS_PORT = 9468;
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

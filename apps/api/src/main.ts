@@ -1,22 +1,41 @@
 import { parseEnv } from '@brokered-etl/config';
 import { buildApiApp } from '@brokered-etl/http-api';
 import { installShutdown } from '@brokered-etl/lifecycle';
-import { createRootLogger } from '@brokered-etl/observability';
+import { createApiMetrics, createMetricsRegistry, createRootLogger, startOpsServer } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
-import { apiEnvSchema } from './api.config';
+import { API_OPS_PORT, apiEnvSchema } from './api.config';
 
 /** api: the HTTP API and web console over run control (trigger, follow, rerun, replay, redrive). */
 async function main(): Promise<void> {
   const env = parseEnv(apiEnvSchema, process.env);
   const logger = createRootLogger({ service: 'api', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  const registry = createMetricsRegistry();
+  const metrics = createApiMetrics({ registry });
   const connected = await connectRunControl(env, logger, PIPELINES.map((p) => p.name));
-  const app = await buildApiApp({ control: connected.control, pipelines: PIPELINES, logger, token: env.API_TOKEN });
+  const app = await buildApiApp({ control: connected.control, pipelines: PIPELINES, logger, token: env.API_TOKEN, onResponse: (r) => metrics.requestDone(r) });
+  const state = { listening: false, stopping: false };
+  const ops = await startOpsServer({
+    host: env.OPS_HOST,
+    port: env.OPS_PORT ?? API_OPS_PORT,
+    freePortIfTaken: env.OPS_PORT === undefined,
+    logger,
+    registry,
+    // every answer reads staging: ready = listening and the database answers (the bound turns a hang into a 503)
+    readiness: async () => {
+      if (!state.listening || state.stopping) return { ok: false, reason: state.stopping ? 'stopping' : 'starting' };
+      await connected.control.listRuns({ limit: 1 });
+      return { ok: true };
+    },
+  });
   installShutdown(logger, async () => {
+    state.stopping = true;
     await app.close();
     await connected.close();
+    await ops.close();
   });
   await app.listen({ host: env.API_HOST, port: env.API_PORT });
+  state.listening = true;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.API_PORT;
   logger.info('api listening', { url: `http://${env.API_HOST}:${port}/`, port, auth: env.API_TOKEN ? 'bearer token on mutating endpoints' : 'none (API_TOKEN unset)' });

@@ -235,6 +235,26 @@ describe('http api (fake run control)', () => {
     });
   });
 
+  describe('request metrics hook', () => {
+    it('reports each answered request by route pattern (never the raw URL), status and duration', async () => {
+      const seen: Array<{ method: string; route: string; status: number; seconds: number }> = [];
+      const observed = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), token: TOKEN, onResponse: (r) => seen.push(r) });
+      try {
+        await observed.inject('/runs/no-such-run');
+        await observed.inject({ method: 'POST', url: '/runs', payload: { pipeline: 'flights' } });
+        await observed.inject('/nowhere');
+      } finally {
+        await observed.close();
+      }
+      expect(seen.map(({ method, route, status }) => ({ method, route, status }))).toEqual([
+        { method: 'GET', route: '/runs/:id', status: 404 },
+        { method: 'POST', route: '/runs', status: 401 },
+        { method: 'GET', route: 'unmatched', status: 404 },
+      ]);
+      expect(seen.every((r) => r.seconds >= 0 && r.seconds < 5)).toBe(true);
+    });
+  });
+
   describe('web console', () => {
     it('serves the page, its script and style with a same-origin CSP', async () => {
       const page = await app.inject('/');

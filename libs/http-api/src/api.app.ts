@@ -39,6 +39,8 @@ export async function buildApiApp(options: ApiOptions): Promise<FastifyInstance>
     // polling GETs would drown the log at info; what changes something, or fails, is worth a line
     if (request.method === 'GET' && reply.statusCode < 400) logger.debug('request', fields);
     else logger.info('request', fields);
+    // the route pattern, never the raw URL: run ids must not become metric labels
+    options.onResponse?.({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
   });
   coerceQueryStrings(app);
   recordRoutes(app);

@@ -28,6 +28,8 @@ export interface ApiOptions {
   webRoot?: string;
   /** Largest request body accepted. */
   bodyLimitBytes?: number;
+  /** Told of every answered request (metrics); `route` is the route's pattern, e.g. /runs/:id, or "unmatched". */
+  onResponse?(request: { method: string; route: string; status: number; seconds: number }): void;
 }
 
 export const API_DEFAULTS = {

@@ -10,5 +10,6 @@ export {
   type Registry,
   type StageMetricsOptions,
 } from './stage.metrics';
+export { createApiMetrics, REQUEST_DURATION_BUCKETS, type AnsweredRequest, type PromApiMetrics } from './api.metrics';
 export { createSchedulerMetrics, type PromSchedulerMetrics, type SchedulerMetricsOptions } from './scheduler.metrics';
 export { withTimeout, TimeoutError } from './with-timeout';
