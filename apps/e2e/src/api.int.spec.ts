@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { MongoClient } from 'mongodb';
-import { buildApiApp } from '@brokered-etl/http-api';
-import { createSilentLogger } from '@brokered-etl/observability';
-import { vegaDataDir } from '@brokered-etl/pipeline-kit';
-import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
-import { integrationEnv, parseLogLine, startApp, uniqueName, waitFor } from '@brokered-etl/testing';
-import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+import { parseLogLine, startApp, waitFor } from '@brokered-etl/testing';
+import { startApiServer } from './support/api-server';
+import { writePatchedFlights } from './support/flights-fixtures';
+import { createPipelineEnv } from './support/pipeline-env';
 
 interface SseEvent {
   type: string;
@@ -20,41 +13,23 @@ interface SseEvent {
 
 /** The HTTP API on real Kafka, registry and MongoDB, with the three stage workers running in this process. */
 describe('http api end to end (real services)', () => {
-  const env = integrationEnv();
-  const namespace = uniqueName('it-api');
-  const database = namespace.replace(/[.-]/g, '_');
-  const logger = createSilentLogger();
+  const pipeline = createPipelineEnv('it-api');
+  const { env, namespace, database, logger } = pipeline;
   const token = `it-${randomBytes(12).toString('hex')}`;
-  let stages: TestStages;
-  let connected: ConnectedRunControl;
   let app: FastifyInstance;
   let base: string;
   let runId: string;
 
   // flights-2k.json with two records no airport list knows
-  const corruptSource = join(mkdtempSync(join(tmpdir(), 'etl-api-')), 'flights-2k-corrupt.json');
-  const flights = JSON.parse(readFileSync(join(vegaDataDir(), 'flights-2k.json'), 'utf8')) as Array<Record<string, unknown>>;
-  Object.assign(flights[3]!, { origin: 'ZZZ' });
-  Object.assign(flights[500]!, { destination: 'QQQ' });
-  writeFileSync(corruptSource, JSON.stringify(flights));
+  const corruptSource = writePatchedFlights('flights-2k-corrupt.json', { 3: { origin: 'ZZZ' }, 500: { destination: 'QQQ' } });
 
   beforeAll(async () => {
-    stages = await startAllStages({ env, namespace, database, logger });
-    connected = await connectRunControl(
-      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      logger,
-      PIPELINES.map((p) => p.name),
-    );
-    app = await buildApiApp({ control: connected.control, pipelines: PIPELINES, logger, token });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { connected } = await pipeline.start();
+    ({ app, base } = await startApiServer({ control: connected.control, logger, token }));
   });
   afterAll(async () => {
     await app?.close();
-    await connected?.close();
-    await stages?.stop();
-    const mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
-    await mongo.db(database).dropDatabase().catch(() => undefined);
-    await mongo.close();
+    await pipeline.close();
   });
 
   async function call(method: 'GET' | 'POST', path: string, body?: unknown, options: { auth?: string | null; raw?: string } = {}) {

@@ -3,14 +3,10 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { MongoClient } from 'mongodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildApiApp } from '@brokered-etl/http-api';
-import { createSilentLogger } from '@brokered-etl/observability';
-import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
-import { integrationEnv, uniqueName } from '@brokered-etl/testing';
-import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+import type { ConnectedRunControl } from '@brokered-etl/run-control';
+import { startApiServer } from './support/api-server';
+import { createPipelineEnv } from './support/pipeline-env';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -27,13 +23,10 @@ const WATCH_DETAIL_STATUS = `(() => {
 
 /** The web console driven like a person would, in Debian's headless Chromium, over real Kafka, registry and MongoDB. */
 describe('web console in headless Chromium (real services)', () => {
-  const env = integrationEnv();
-  const namespace = uniqueName('it-console');
-  const database = namespace.replace(/[.-]/g, '_');
-  const logger = createSilentLogger();
+  const pipeline = createPipelineEnv('it-console');
+  const { logger } = pipeline;
   const token = `it-${randomBytes(12).toString('hex')}`;
   const artifacts = mkdtempSync(join(tmpdir(), 'etl-console-'));
-  let stages: TestStages;
   let connected: ConnectedRunControl;
   let app: FastifyInstance;
   let base: string;
@@ -44,14 +37,8 @@ describe('web console in headless Chromium (real services)', () => {
   beforeAll(async () => {
     // never skipped: a missing browser is a broken setup, and says how to fix it
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run tools/browser/install-chromium.sh (CI does), or set CHROMIUM_PATH`);
-    stages = await startAllStages({ env, namespace, database, logger });
-    connected = await connectRunControl(
-      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      logger,
-      PIPELINES.map((p) => p.name),
-    );
-    app = await buildApiApp({ control: connected.control, pipelines: PIPELINES, logger, token });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    ({ connected } = await pipeline.start());
+    ({ app, base } = await startApiServer({ control: connected.control, logger, token }));
     browser = await chromium.launchPersistentContext(join(artifacts, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
@@ -60,11 +47,7 @@ describe('web console in headless Chromium (real services)', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    await connected?.close();
-    await stages?.stop();
-    const mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
-    await mongo.db(database).dropDatabase().catch(() => undefined);
-    await mongo.close();
+    await pipeline.close();
   });
 
   const detailCount = (name: string) => page.locator(`#detail-counts tr[data-count="${name}"] td`);

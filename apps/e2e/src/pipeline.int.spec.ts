@@ -1,35 +1,27 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
-import { MongoClient } from 'mongodb';
-import { topicNames, type DeadLetter } from '@brokered-etl/contracts';
+import type { MongoClient } from 'mongodb';
+import type { DeadLetter } from '@brokered-etl/contracts';
 import { createAvroRegistry, createKafkaClient, createMessageProducer } from '@brokered-etl/messaging';
-import { createSilentLogger } from '@brokered-etl/observability';
-import { vegaDataDir } from '@brokered-etl/pipeline-kit';
-import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
-import { integrationEnv, REPO_ROOT, uniqueName, waitFor } from '@brokered-etl/testing';
-import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+import type { ConnectedRunControl } from '@brokered-etl/run-control';
+import { REPO_ROOT, uniqueName, waitFor } from '@brokered-etl/testing';
+import type { TestStages } from '@brokered-etl/worker/testing';
+import { writePatchedFlights } from './support/flights-fixtures';
+import { createPipelineEnv } from './support/pipeline-env';
 
 /**
  * The product end to end on real services: a flights run over a vega-datasets
  * file with records corrupted on purpose, through the three stage workers.
  */
 describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
-  const env = integrationEnv();
-  const namespace = uniqueName('it-e2e');
-  const database = namespace.replace(/[.-]/g, '_');
-  const topics = topicNames(namespace);
-  const logger = createSilentLogger();
+  const pipeline = createPipelineEnv('it-e2e');
+  const { env, namespace, database, topics, logger } = pipeline;
   let stages: TestStages;
   let control: ConnectedRunControl;
   let mongo: MongoClient;
 
   // flights-2k.json with five records broken in the ways real feeds break
-  const source = join(mkdtempSync(join(tmpdir(), 'etl-e2e-')), 'flights-2k-corrupt.json');
-  const flights = JSON.parse(readFileSync(join(vegaDataDir(), 'flights-2k.json'), 'utf8')) as Array<Record<string, unknown>>;
   const corrupt: Record<number, Record<string, unknown>> = {
     3: { origin: 'ZZZ' },
     500: { destination: 'QQQ' },
@@ -37,25 +29,13 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
     1500: { delay: 'late' },
     1998: { distance: null },
   };
-  for (const [index, patch] of Object.entries(corrupt)) Object.assign(flights[Number(index)], patch);
-  writeFileSync(source, JSON.stringify(flights));
+  const source = writePatchedFlights('flights-2k-corrupt.json', corrupt);
   const rejectedIndexes = Object.keys(corrupt).map(Number);
 
   beforeAll(async () => {
-    stages = await startAllStages({ env, namespace, database, logger });
-    control = await connectRunControl(
-      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      logger,
-      PIPELINES.map((p) => p.name),
-    );
-    mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
+    ({ stages, connected: control, mongo } = await pipeline.start());
   });
-  afterAll(async () => {
-    await control?.close();
-    await stages?.stop();
-    await mongo?.db(database).dropDatabase().catch(() => undefined);
-    await mongo?.close();
-  });
+  afterAll(() => pipeline.close());
 
   async function deadLetters(): Promise<DeadLetter[]> {
     const kafka: Kafka = createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-dlq-reader', logger });

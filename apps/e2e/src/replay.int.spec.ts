@@ -2,24 +2,20 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { groupId, topicNames } from '@brokered-etl/contracts';
+import type { MongoClient } from 'mongodb';
+import { groupId } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import { createKafkaClient, readGroupOffsets } from '@brokered-etl/messaging';
-import { createSilentLogger } from '@brokered-etl/observability';
-import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
+import type { ConnectedRunControl } from '@brokered-etl/run-control';
 import { vegaDataDir } from '@brokered-etl/pipeline-kit';
-import { integrationEnv, uniqueName, waitFor } from '@brokered-etl/testing';
-import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+import { waitFor } from '@brokered-etl/testing';
+import type { TestStages } from '@brokered-etl/worker/testing';
+import { createPipelineEnv } from './support/pipeline-env';
 
 /** Replay from offsets and rerun from staging leave the target identical (real services). */
 describe('replay and rerun', () => {
-  const env = integrationEnv();
-  const namespace = uniqueName('it-replay');
-  const database = namespace.replace(/[.-]/g, '_');
-  const topics = topicNames(namespace);
-  const logger = createSilentLogger();
+  const pipeline = createPipelineEnv('it-replay');
+  const { env, namespace, database, topics, logger } = pipeline;
   const kafka = createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-replay', logger });
   let stages: TestStages;
   let connected: ConnectedRunControl;
@@ -34,23 +30,12 @@ describe('replay and rerun', () => {
   }
 
   beforeAll(async () => {
-    stages = await startAllStages({ env, namespace, database, logger });
-    connected = await connectRunControl(
-      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      logger,
-      PIPELINES.map((p) => p.name),
-    );
-    mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
+    ({ stages, connected, mongo } = await pipeline.start());
     runA = (await connected.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'test' })).runId;
     runB = (await connected.control.trigger({ pipeline: 'flights', params: { source: 'flights-5k.json' }, requestedBy: 'test' })).runId;
     for (const runId of [runA, runB]) expect((await connected.control.waitForRun(runId, { timeoutMs: 180_000 })).status).toBe('completed');
   });
-  afterAll(async () => {
-    await connected?.close();
-    await stages?.stop();
-    await mongo?.db(database).dropDatabase().catch(() => undefined);
-    await mongo?.close();
-  });
+  afterAll(() => pipeline.close());
 
   it('rerun of run A from transform reprocesses only A, completes it again, and leaves the target identical', async () => {
     const before = await targetFingerprint();

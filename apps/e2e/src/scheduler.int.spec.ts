@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { topicNames, type RunEvent } from '@brokered-etl/contracts';
+import type { RunEvent } from '@brokered-etl/contracts';
 import { createAvroRegistry, createKafkaClient } from '@brokered-etl/messaging';
-import { createSilentLogger } from '@brokered-etl/observability';
-import { vegaDataDir } from '@brokered-etl/pipeline-kit';
-import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
+import type { ConnectedRunControl } from '@brokered-etl/run-control';
 import { createScheduler, type Schedule, type ScheduledTriggerRequest } from '@brokered-etl/scheduling';
-import { integrationEnv, parseLogLine, startApp, uniqueName, waitFor, type AppProcess } from '@brokered-etl/testing';
-import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+import { parseLogLine, startApp, uniqueName, waitFor, type AppProcess } from '@brokered-etl/testing';
+import type { TestStages } from '@brokered-etl/worker/testing';
+import { readFlights } from './support/flights-fixtures';
+import { createPipelineEnv } from './support/pipeline-env';
 
 /**
  * The scheduler on real services with an every-second cron over flights-2k:
@@ -17,13 +13,10 @@ import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
  * restart (catch-up), or by two scheduler apps at once.
  */
 describe('scheduler (real Kafka, registry, MongoDB)', () => {
-  const env = integrationEnv();
-  const namespace = uniqueName('it-sched');
-  const database = namespace.replace(/[.-]/g, '_');
-  const topics = topicNames(namespace);
-  const logger = createSilentLogger();
+  const pipeline = createPipelineEnv('it-sched');
+  const { env, namespace, database, topics, logger } = pipeline;
   const schedule: Schedule = { name: 'fast', pipeline: 'flights', cron: '* * * * * *', params: { source: 'flights-2k.json' } };
-  const sourceCount = (JSON.parse(readFileSync(join(vegaDataDir(), 'flights-2k.json'), 'utf8')) as unknown[]).length;
+  const sourceCount = readFlights().length;
   /** Every successful trigger of this test, in-process or by an app: runId → how many times. */
   const requested = new Map<string, number>();
   let stages: TestStages;
@@ -31,20 +24,11 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
   const apps: AppProcess[] = [];
 
   beforeAll(async () => {
-    stages = await startAllStages({ env, namespace, database, logger });
-    control = await connectRunControl(
-      { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      logger,
-      PIPELINES.map((p) => p.name),
-    );
+    ({ stages, connected: control } = await pipeline.start());
   });
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.stop('SIGKILL')));
-    await control?.close();
-    await stages?.stop();
-    const mongo = await new MongoClient(env.mongoUrl, { directConnection: true }).connect();
-    await mongo.db(database).dropDatabase().catch(() => undefined);
-    await mongo.close();
+    await pipeline.close();
   });
 
   function note(runId: string): void {

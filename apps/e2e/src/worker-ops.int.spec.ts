@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_PARTITIONS, topicNames, type StageName } from '@brokered-etl/contracts';
 import { createSilentLogger } from '@brokered-etl/observability';
-import { vegaDataDir } from '@brokered-etl/pipeline-kit';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
+import type { ConnectedRunControl } from '@brokered-etl/run-control';
 import { createExtractHandler } from '@brokered-etl/stages';
 import { integrationEnv, parseLogLine, startApp, startPrivateKafka, uniqueName, waitFor, type PrivateKafka } from '@brokered-etl/testing';
 import { startStageWorker, stageWorkerEnvSchema, type RunningWorker } from '@brokered-etl/worker';
-import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
+import type { TestStages } from '@brokered-etl/worker/testing';
+import { writePatchedFlights } from './support/flights-fixtures';
+import { connectTestRunControl, createPipelineEnv, databaseFor } from './support/pipeline-env';
 
 interface Sample {
   name: string;
@@ -44,31 +42,18 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
   const logger = createSilentLogger();
 
   describe('after a flights run', () => {
-    const namespace = uniqueName('it-ops');
-    const database = namespace.replace(/[.-]/g, '_');
-    const topics = topicNames(namespace);
+    const pipeline = createPipelineEnv('it-ops');
+    const { namespace, topics } = pipeline;
     let stages: TestStages;
     let control: ConnectedRunControl;
 
     // two records the transformer rejects: rejected and dead-letter counters move too
-    const source = join(mkdtempSync(join(tmpdir(), 'etl-ops-')), 'flights-2k-two-bad.json');
-    const flights = JSON.parse(readFileSync(join(vegaDataDir(), 'flights-2k.json'), 'utf8')) as Array<Record<string, unknown>>;
-    Object.assign(flights[10]!, { origin: 'ZZZ' });
-    Object.assign(flights[20]!, { delay: 'late' });
-    writeFileSync(source, JSON.stringify(flights));
+    const source = writePatchedFlights('flights-2k-two-bad.json', { 10: { origin: 'ZZZ' }, 20: { delay: 'late' } });
 
     beforeAll(async () => {
-      stages = await startAllStages({ env, namespace, database, logger });
-      control = await connectRunControl(
-        { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-        logger,
-        PIPELINES.map((p) => p.name),
-      );
+      ({ stages, connected: control } = await pipeline.start());
     });
-    afterAll(async () => {
-      await control?.close();
-      await stages?.stop();
-    });
+    afterAll(() => pipeline.close());
 
     it('each stage is alive and ready, and /metrics shows its records, its message latency and its lag per partition', async () => {
       for (const stage of ['extractor', 'transformer', 'loader'] as StageName[]) {
@@ -218,7 +203,7 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
 
   it('a stage app serves its ops endpoints on OPS_PORT and its per-message logs carry runId, stage, topic, partition and offset', async () => {
     const namespace = uniqueName('it-ops-app');
-    const database = namespace.replace(/[.-]/g, '_');
+    const database = databaseFor(namespace);
     const app = startApp('extractor', {
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -235,11 +220,7 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
       await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'joined group', 90_000);
       await waitFor('the app to be ready', async () => (await get(`${url}/readyz`)).status === 200);
 
-      control = await connectRunControl(
-        { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-        logger,
-        PIPELINES.map((p) => p.name),
-      );
+      control = await connectTestRunControl({ env, namespace, database, logger });
       const { runId } = await control.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'test' });
       const ended = parseLogLine(await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'source ended', 90_000));
       expect(ended).toMatchObject({ runId, stage: 'extractor', topic: topicNames(namespace).trigger, groupId: `${namespace}.etl.extractor`, module: 'extract', service: 'extractor' });
