@@ -67,7 +67,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { limit: string; pipeline?: string; json?: boolean }) => {
       await withControl(async (control) => {
-        const list = await control.listRuns({ limit: Number(opts.limit), pipeline: opts.pipeline });
+        const list = await control.describeRuns({ limit: Number(opts.limit), pipeline: opts.pipeline });
         if (opts.json) json(list);
         else if (list.length === 0) print('no runs yet: start one with `etl trigger flights`');
         else list.forEach((run) => print(runLine(run)));

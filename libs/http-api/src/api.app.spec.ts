@@ -220,13 +220,13 @@ describe('http api (fake run control)', () => {
     });
 
     it('a dependency away → 503 with Retry-After; anything unexpected → 500 with the request id, details logged not sent', async () => {
-      fake.control.listRuns = async () => {
+      fake.control.describeRuns = async () => {
         throw new EtlError('DATABASE_UNAVAILABLE', 'list runs: connection refused');
       };
       const unavailable = await app.inject('/runs');
       expect(unavailable.statusCode).toBe(503);
       expect(unavailable.headers['retry-after']).toBe('5');
-      fake.control.listRuns = async () => {
+      fake.control.describeRuns = async () => {
         throw new TypeError('secret internals');
       };
       const res = await app.inject('/runs');

@@ -4,7 +4,7 @@ import type { RunControl } from '@brokered-etl/run-control';
 /** What the API needs from run control: the same operations the CLI uses, so tests can pass a fake. */
 export type ApiRunControl = Pick<
   RunControl,
-  'trigger' | 'getRun' | 'listRuns' | 'describeRun' | 'listRejections' | 'rerun' | 'listDeadLetters' | 'getDeadLetter' | 'redrive' | 'replay'
+  'trigger' | 'getRun' | 'describeRuns' | 'describeRun' | 'listRejections' | 'rerun' | 'listDeadLetters' | 'getDeadLetter' | 'redrive' | 'replay'
 >;
 
 /** A pipeline as the API shows it (name, description, the params it takes). */

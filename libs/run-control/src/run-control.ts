@@ -76,6 +76,14 @@ export function createRunControl(deps: RunControlDeps) {
       return { ...run, counts: await deps.staging.countRun(runId) };
     },
 
+    /** Recent runs, newest first; those still going with live counts, read for all of them at once. */
+    async describeRuns(options?: { limit?: number; pipeline?: string }): Promise<RunRecord[]> {
+      const runs = await deps.staging.listRuns(options);
+      const going = runs.filter((run) => run.status !== 'completed' && run.status !== 'failed');
+      const counts = await deps.staging.countRuns(going);
+      return runs.map((run) => (counts.has(run.runId) ? { ...run, counts: counts.get(run.runId) } : run));
+    },
+
     /** Polls until the run completes or fails; onProgress sees each poll. */
     async waitForRun(runId: string, options: { timeoutMs?: number; everyMs?: number; onProgress?: (run: RunRecord | undefined) => void } = {}): Promise<RunRecord> {
       const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);

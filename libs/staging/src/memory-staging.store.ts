@@ -81,6 +81,9 @@ export function createMemoryStagingStore(): StagingStore {
     async countRun(runId) {
       return sumLedger(ledgerOf(runId), runs.get(runId)?.generation);
     },
+    async countRuns(list) {
+      return new Map(list.map((run) => [run.runId, sumLedger(ledgerOf(run.runId), run.generation)]));
+    },
     async recordRejections(list) {
       for (const r of list) rejections.set(r.id, clone(r));
     },

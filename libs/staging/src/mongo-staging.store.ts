@@ -144,6 +144,14 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       return countRun(runId, (await this.getRun(runId))?.generation);
     },
 
+    // one ledger read for all: on FerretDB each read of the ledger costs ~15 ms however few entries it returns
+    countRuns: (list) =>
+      guard('count runs', async () => {
+        const entries = new Map<string, ChunkLedgerEntry[]>(list.map((run) => [run.runId, []]));
+        if (list.length) for (const doc of await ledger.find({ runId: { $in: list.map((run) => run.runId) } }).toArray()) entries.get(doc.runId)?.push(strip(doc));
+        return new Map(list.map((run) => [run.runId, sumLedger(entries.get(run.runId)!, run.generation)]));
+      }),
+
     resolveRejection: (id, at) =>
       guard('resolve rejection', async () => {
         await rejections.updateOne({ _id: id }, { $set: { resolvedAt: at } });

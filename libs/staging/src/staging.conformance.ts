@@ -131,6 +131,21 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect((await store.listRejections(run.runId)).map((r) => r.recordIndex)).toEqual([1, 3]);
     });
 
+    it('counts many runs in one call as countRun counts each, in their own generation', async () => {
+      const [a, b, empty] = [newRun(), newRun(), newRun()];
+      for (const run of [a, b, empty]) await store.createRun(run);
+      await store.markChunk(a.runId, 0, { extracted: { records: 7, at: new Date() }, loaded: { records: 7, at: new Date() } });
+      await store.markChunk(b.runId, 0, { extracted: { records: 4, at: new Date() }, loaded: { records: 4, at: new Date() } });
+      await store.markChunk(b.runId, 1, { extracted: { records: 4, at: new Date() } });
+      await store.reopenRun(b.runId, new Date());
+      const runs = await Promise.all([a, b, empty].map(async (run) => (await store.getRun(run.runId))!));
+      const counts = await store.countRuns(runs);
+      for (const run of runs) expect(counts.get(run.runId)).toEqual(await store.countRun(run.runId));
+      expect(counts.get(b.runId)).toMatchObject({ extracted: 8, loaded: 0, chunksLoaded: 0 });
+      expect(counts.get(empty.runId)).toMatchObject({ extracted: 0, chunksExtracted: 0 });
+      expect((await store.countRuns([])).size).toBe(0);
+    });
+
     it('counts a redriven record that now passes into its run, once, without touching its chunk', async () => {
       const run = newRun();
       await store.createRun(run);

@@ -30,6 +30,8 @@ export interface StagingStore {
   markRecordPatch(runId: string, chunkSeq: number, recordIndex: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex' | 'extracted'>): Promise<void>;
   /** Live counts of the run's current generation: a rerun's loaded count starts again from zero. */
   countRun(runId: string): Promise<RunCounts>;
+  /** countRun for many runs in one read (a listing of runs still going); every run asked for gets an entry. */
+  countRuns(runs: ReadonlyArray<Pick<RunRecord, 'runId' | 'generation'>>): Promise<Map<string, RunCounts>>;
 
   recordRejections(rejections: Rejection[]): Promise<void>;
   listRejections(runId: string): Promise<Rejection[]>;

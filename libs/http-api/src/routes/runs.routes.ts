@@ -3,7 +3,6 @@ import type { RerunFrom } from '@brokered-etl/replay';
 import { HttpError, notFound } from '../api-errors';
 import { withErrors } from '../schemas/error.schema';
 import { listRunsQuery, rejectionSchema, rerunBodySchema, rerunResultSchema, runIdParams, runSchema, triggerBodySchema, triggeredSchema, type TriggerBody } from '../schemas/run.schemas';
-import { isFinished } from '../run-progress';
 import type { RouteDeps } from './route-deps';
 
 /** A run's detail shows its first rejected records; the rest are in GET /dlq?runId=…. */
@@ -48,10 +47,7 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines }: RouteDe
       },
     },
     async (request) => {
-      const runs = await control.listRuns({ limit: request.query.limit, pipeline: request.query.pipeline });
-      // stored counts only change with the status; a run still going gets its live ones
-      const live = await Promise.all(runs.map(async (run) => (isFinished(run.status) ? run : ((await control.describeRun(run.runId)) ?? run))));
-      return { runs: live };
+      return { runs: await control.describeRuns({ limit: request.query.limit, pipeline: request.query.pipeline }) };
     },
   );
 

@@ -28,7 +28,7 @@ export function createFakeRunControl(options: { activeMembers?: number } = {}) {
       return message;
     },
     getRun: async (runId) => runs.get(runId),
-    listRuns: async (opts) => [...runs.values()].filter((r) => !opts?.pipeline || r.pipeline === opts.pipeline).slice(0, opts?.limit ?? 50),
+    describeRuns: async (opts) => [...runs.values()].filter((r) => !opts?.pipeline || r.pipeline === opts.pipeline).slice(0, opts?.limit ?? 50),
     describeRun: async (runId) => runs.get(runId),
     listRejections: async () => [],
     async rerun(runId: string, from: RerunFrom) {
