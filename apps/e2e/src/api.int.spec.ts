@@ -183,7 +183,7 @@ describe('http api end to end (real services)', () => {
     expect((await call('GET', `/runs/${runId}`)).body['generation']).toBe(1);
   });
 
-  it('the api app (apps/api/src/main.ts) starts from its env on loopback, serves the API and the page, and stops on SIGTERM', async () => {
+  it('the api app (apps/api/src/main.ts) starts from its env on loopback, serves the API, the page and its ops endpoints, and stops on SIGTERM', async () => {
     const api = startApp('api', {
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
@@ -191,6 +191,7 @@ describe('http api end to end (real services)', () => {
       MONGO_DB: database,
       ETL_NAMESPACE: namespace,
       API_PORT: '0',
+      OPS_PORT: '0',
       API_TOKEN: token,
       LOG_LEVEL: 'info',
     });
@@ -202,6 +203,16 @@ describe('http api end to end (real services)', () => {
       expect(runs.runs.map((r) => r.runId)).toContain(runId);
       expect((await fetch(url)).headers.get('content-type')).toMatch(/text\/html/);
       expect((await fetch(`${url}runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline":"flights"}' })).status).toBe(401);
+
+      // its own ops port: ready (listening, staging answers), and the requests above counted by route pattern
+      const ops = String(parseLogLine(api.lines.find((l) => parseLogLine(l)?.['message'] === 'ops server listening') ?? '')?.['url']);
+      expect(ops).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${ops}/healthz`)).status).toBe(200);
+      expect((await fetch(`${ops}/readyz`)).status).toBe(200);
+      const scrape = await (await fetch(`${ops}/metrics`)).text();
+      expect(scrape).toContain('etl_api_requests_total{method="GET",route="/runs",status="200"} 1');
+      expect(scrape).toContain('etl_api_requests_total{method="POST",route="/runs",status="401"} 1');
+      expect(scrape).toMatch(/etl_api_request_duration_seconds_count\{method="GET",route="\/runs"\} 1/);
     } finally {
       const stopped = await api.stop('SIGTERM');
       expect(stopped.code).toBe(0);
