@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   const state = { listening: false, stopping: false };
   const ops = await startOpsServer({
     host: env.OPS_HOST,
-    port: env.OPS_PORT ?? API_OPS_PORT,
-    freePortIfTaken: env.OPS_PORT === undefined,
+    port: env.OPS_PORT,
+    defaultPort: API_OPS_PORT,
     logger,
     registry,
     // every answer reads staging: ready = listening and the database answers (the bound turns a hang into a 503)

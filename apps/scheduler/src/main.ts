@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   const metrics = createSchedulerMetrics({ registry, nextTicks: () => state.scheduler?.nextTicks() ?? [] });
   const ops = await startOpsServer({
     host: env.OPS_HOST,
-    port: env.OPS_PORT ?? SCHEDULER_OPS_PORT,
-    freePortIfTaken: env.OPS_PORT === undefined,
+    port: env.OPS_PORT,
+    defaultPort: SCHEDULER_OPS_PORT,
     logger,
     registry,
     readiness: () =>

@@ -11,7 +11,7 @@ describe('ops server', () => {
   const metrics = createStageMetrics({ registry, stage: 'transformer' });
 
   beforeAll(async () => {
-    server = await startOpsServer({ port: 0, logger: createSilentLogger(), registry, readiness: () => ready, liveness: () => alive, timeoutMs: 300 });
+    server = await startOpsServer({ port: 0, defaultPort: 9464, logger: createSilentLogger(), registry, readiness: () => ready, liveness: () => alive, timeoutMs: 300 });
   });
   afterAll(() => server.close());
   beforeEach(() => {
@@ -29,10 +29,10 @@ describe('ops server', () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
   });
 
-  it('a taken port fails the start, unless it is only a default (freePortIfTaken): then a free one is used', async () => {
-    const options = { port: server.port, logger: createSilentLogger(), registry, readiness: () => ready };
-    await expect(startOpsServer(options)).rejects.toMatchObject({ code: 'EADDRINUSE' });
-    const second = await startOpsServer({ ...options, freePortIfTaken: true });
+  it('a taken port fails the start when chosen; a taken default port is replaced by a free one', async () => {
+    const options = { defaultPort: server.port, logger: createSilentLogger(), registry, readiness: () => ready };
+    await expect(startOpsServer({ ...options, port: server.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    const second = await startOpsServer(options);
     try {
       expect(second.port).not.toBe(server.port);
       expect((await fetch(`${second.url}/readyz`)).status).toBe(200);

@@ -16,14 +16,13 @@ export type Probe = () => ProbeResult | Promise<ProbeResult>;
 export interface OpsServerOptions {
   /** 127.0.0.1 unless you mean to expose it. */
   host?: string;
-  /** 0 picks a free port (read it back from the result). */
-  port: number;
+  /** The port the operator chose (OPS_PORT): taken → the start fails. 0 picks a free port (read it back from the result). */
+  port?: number;
   /**
-   * When `port` is taken, listen on a free one instead (logged). For default
-   * ports: a second instance of an app on one host still starts. A port the
-   * operator chose should fail loudly instead.
+   * The app's own port when none was chosen: taken → a free one instead
+   * (logged), so a second instance of an app on one host still starts.
    */
-  freePortIfTaken?: boolean;
+  defaultPort: number;
   logger: Logger;
   registry: Registry;
   /** Ready to take work: 503 with the reason when not. */
@@ -100,10 +99,10 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       });
     });
   try {
-    await listen(options.port);
+    await listen(options.port ?? options.defaultPort);
   } catch (err) {
-    if (!options.freePortIfTaken || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    log.warn('default ops port taken (another instance on this host?), listening on a free port', { taken: options.port });
+    if (options.port !== undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    log.warn('default ops port taken (another instance on this host?), listening on a free port', { taken: options.defaultPort });
     await listen(0);
   }
   const port = (server.address() as AddressInfo).port;

@@ -51,8 +51,8 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
   let fatalError: unknown;
   const ops = await startOpsServer({
     host: env.OPS_HOST ?? '127.0.0.1',
-    port: env.OPS_PORT ?? OPS_PORTS[stage],
-    freePortIfTaken: env.OPS_PORT === undefined,
+    port: env.OPS_PORT,
+    defaultPort: OPS_PORTS[stage],
     logger: logger.child({ stage }),
     registry: metricsRegistry,
     readiness: (): ProbeResult => (consumer ? { ...consumer.readiness() } : { ok: false, reason: 'starting: connecting to Kafka, the registry and MongoDB' }),
