@@ -12,6 +12,9 @@ export interface InboundMessage<T> {
   attempt: number;
 }
 
+/** A consumed message as it arrived, before decoding: the same for every attempt at it. */
+export type MessageEnvelope = Omit<InboundMessage<never>, 'value' | 'attempt'>;
+
 export interface OutboundMessage {
   key: string;
   value: Buffer;

@@ -1,5 +1,8 @@
-import type { Kafka } from 'kafkajs';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
+import type { DeadLetter } from '@brokered-etl/contracts';
+import { EtlError } from '@brokered-etl/errors';
 import { createSilentLogger } from '@brokered-etl/observability';
+import type { InboundMessage } from './message.types';
 import { createStageConsumer } from './stage-consumer';
 
 /** Readiness from the consumer's lifecycle events, on a fake kafkajs consumer (no broker). */
@@ -62,5 +65,70 @@ describe('stage consumer readiness', () => {
     emit('GROUP_JOIN', { memberId: 'm', groupId: 'g' });
     await consumer.stop();
     expect(consumer.readiness()).toMatchObject({ ok: false, reason: 'stopping' });
+  });
+});
+
+/** A poisoned message, fed through the consumer loop of a fake kafkajs consumer (no broker). */
+describe('stage consumer dead letters', () => {
+  it('dead-letters a message the handler refuses with its bytes and lineage, and commits past it', async () => {
+    let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+    const commits: unknown[] = [];
+    const fake = {
+      events: {},
+      on: () => undefined,
+      connect: async () => undefined,
+      subscribe: async () => undefined,
+      run: async (config: { eachBatch: typeof eachBatch }) => void (eachBatch = config.eachBatch),
+      commitOffsets: async (offsets: unknown[]) => void commits.push(...offsets),
+      disconnect: async () => undefined,
+    };
+    const seen: Array<InboundMessage<string>> = [];
+    const deadLetters: DeadLetter[] = [];
+    const consumer = createStageConsumer<string>({
+      kafka: { consumer: () => fake } as unknown as Kafka,
+      stage: 'transformer',
+      groupId: 'g',
+      topics: ['t'],
+      decode: async (value) => value!.toString(),
+      handle: async (message) => {
+        seen.push(message);
+        throw new EtlError('VALIDATION_FAILED', 'never valid');
+      },
+      deadLetters: { publish: async (dl) => void deadLetters.push(dl) },
+      logger: createSilentLogger(),
+    });
+    await consumer.start();
+    const headers = { 'etl-run-id': Buffer.from('r1'), 'etl-pipeline': Buffer.from('flights'), 'etl-chunk-seq': Buffer.from('7') };
+    await eachBatch!({
+      batch: { topic: 't', partition: 1, messages: [{ offset: '3', key: Buffer.from('k'), value: Buffer.from('poison'), headers, timestamp: '0', attributes: 0 }] },
+      isRunning: () => true,
+      isStale: () => false,
+      heartbeat: async () => undefined,
+      pause: () => () => undefined,
+      resolveOffset: () => undefined,
+    } as unknown as EachBatchPayload);
+
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ value: 'poison', headers: { 'etl-run-id': 'r1', 'etl-pipeline': 'flights', 'etl-chunk-seq': '7' }, attempt: 1 });
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({
+      id: 'transformer:t:1:3',
+      runId: 'r1',
+      pipeline: 'flights',
+      stage: 'transformer',
+      errorCode: 'VALIDATION_FAILED',
+      errorMessage: 'never valid',
+      attempts: 1,
+      topic: 't',
+      partition: 1,
+      offset: '3',
+      key: Buffer.from('k'),
+      value: Buffer.from('poison'),
+      chunkSeq: 7,
+      recordIndex: null,
+      record: null,
+    });
+    expect(deadLetters[0]!.headers).toEqual(Object.entries(headers).map(([key, value]) => ({ key, value })));
+    expect(commits).toEqual([{ topic: 't', partition: 1, offset: '4' }]);
   });
 });

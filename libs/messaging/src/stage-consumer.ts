@@ -4,7 +4,7 @@ import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import type { Logger } from '@brokered-etl/observability';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { DeadLetterSink } from './dead-letter.sink';
-import { headersToList, headersToStrings, type InboundMessage } from './message.types';
+import { headersToList, headersToStrings, type InboundMessage, type MessageEnvelope } from './message.types';
 
 export interface HandlerContext {
   /** Keeps the group session alive; the runtime already calls it on a timer during work. */
@@ -132,24 +132,23 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
       abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
 
-  function deadLetterOf(topic: string, partition: number, message: KafkaMessage, err: unknown, attempts: number): DeadLetter {
-    const headers = headersToStrings(message.headers);
-    const chunkSeq = headers[HEADERS.chunkSeq];
+  function deadLetterOf(message: MessageEnvelope, err: unknown, attempts: number): DeadLetter {
+    const chunkSeq = message.headers[HEADERS.chunkSeq];
     return {
-      id: `${options.stage}:${topic}:${partition}:${message.offset}`,
-      runId: headers[HEADERS.runId] ?? null,
-      pipeline: headers[HEADERS.pipeline] ?? null,
+      id: `${options.stage}:${message.topic}:${message.partition}:${message.offset}`,
+      runId: message.headers[HEADERS.runId] ?? null,
+      pipeline: message.headers[HEADERS.pipeline] ?? null,
       stage: options.stage,
       errorCode: errorCodeOf(err),
       errorMessage: errorMessageOf(err),
       attempts,
       failedAt: new Date(),
-      topic,
-      partition,
+      topic: message.topic,
+      partition: message.partition,
       offset: message.offset,
-      key: message.key ?? null,
-      value: message.value ?? null,
-      headers: headersToList(message.headers),
+      key: message.key,
+      value: message.rawValue,
+      headers: message.rawHeaders,
       chunkSeq: chunkSeq === undefined ? null : Number(chunkSeq),
       recordIndex: null,
       record: null,
@@ -159,8 +158,17 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   /** Only "processed" and "dead-lettered" messages are committed; the others stay for redelivery. */
   async function processOne(payload: EachBatchPayload, message: KafkaMessage): Promise<{ outcome: MessageOutcome; attempts: number }> {
     const { topic, partition } = payload.batch;
-    const headers = headersToStrings(message.headers);
-    const msgLog = log.child({ runId: headers[HEADERS.runId], topic, partition, offset: message.offset });
+    // headers converted once: every attempt and a dead letter see the same ones
+    const envelope: MessageEnvelope = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key ?? null,
+      rawValue: message.value ?? null,
+      headers: headersToStrings(message.headers),
+      rawHeaders: headersToList(message.headers),
+    };
+    const msgLog = log.child({ runId: envelope.headers[HEADERS.runId], topic, partition, offset: message.offset });
     let resume: (() => void) | undefined;
     const keepAlive = setInterval(() => {
       payload.heartbeat().catch((err: unknown) => msgLog.warn('heartbeat failed', { error: errorMessageOf(err) }));
@@ -171,20 +179,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
       for (; ; attempt++) {
         try {
           const value = await options.decode(message.value);
-          await options.handle(
-            {
-              value,
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key ?? null,
-              rawValue: message.value ?? null,
-              headers,
-              rawHeaders: headersToList(message.headers),
-              attempt,
-            },
-            context,
-          );
+          await options.handle({ ...envelope, value, attempt }, context);
           return { outcome: 'processed', attempts: attempt };
         } catch (err) {
           const decision = classify(err);
@@ -195,7 +190,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
           }
           if (decision === 'dead-letter') {
             msgLog.warn('dead-lettering message', { code: errorCodeOf(err), error: errorMessageOf(err) });
-            const published = await publishWithRetry(deadLetterOf(topic, partition, message, err, attempt), msgLog);
+            const published = await publishWithRetry(deadLetterOf(envelope, err, attempt), msgLog);
             return { outcome: published ? 'dead-lettered' : 'abandoned', attempts: attempt };
           }
           if (stopping) return { outcome: 'abandoned', attempts: attempt };
