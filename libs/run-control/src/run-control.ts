@@ -73,7 +73,8 @@ export function createRunControl(deps: RunControlDeps) {
     async describeRun(runId: string): Promise<RunRecord | undefined> {
       const run = await deps.staging.getRun(runId);
       if (!run) return undefined;
-      return { ...run, counts: await deps.staging.countRun(runId) };
+      // countRuns takes the generation from the run in hand; countRun would read the run a second time to learn it
+      return { ...run, counts: (await deps.staging.countRuns([run])).get(runId) };
     },
 
     /** Recent runs, newest first; those still going with live counts, read for all of them at once. */

@@ -35,10 +35,6 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     return { ...rest, key: toBuffer(key), value: toBuffer(value), headers: headers.map((h) => ({ key: h.key, value: toBuffer(h.value) })) };
   };
 
-  async function countRun(runId: string, generation = 0) {
-    return guard('count run', async () => sumLedger((await ledger.find({ runId }).toArray()).map(strip), generation));
-  }
-
   return {
     async ensureIndexes() {
       await guard('create staging indexes', async () => {
@@ -93,7 +89,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     async completeRunIfDone(runId, at) {
       const run = await this.getRun(runId);
       if (!run) return undefined;
-      const counts = await countRun(runId, run.generation);
+      const counts = (await this.countRuns([run])).get(runId)!;
       const open = run.status === 'requested' || run.status === 'running';
       // a chunk delivered after completion (replay, record patch) still moves the stored counts
       if (!open || !isRunDone(run, counts)) {
@@ -141,7 +137,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       }),
 
     async countRun(runId) {
-      return countRun(runId, (await this.getRun(runId))?.generation);
+      return (await this.countRuns([{ runId, generation: (await this.getRun(runId))?.generation }])).get(runId)!;
     },
 
     // one ledger read for all: on FerretDB each read of the ledger costs ~15 ms however few entries it returns
