@@ -2,7 +2,7 @@ export { createKafkaClient, type Kafka, type KafkaClientOptions } from './kafka.
 export { ensureTopics, type TopicSpec } from './topics.admin';
 export { createAvroRegistry, type AvroRegistry, type Compatibility } from './schema-registry';
 export { createMessageProducer, type MessageProducer } from './producer';
-export { createDeadLetterSink, type DeadLetterSink } from './dead-letter.sink';
+export { createDeadLetterSink, deadLetterOf, type DeadLetterSink } from './dead-letter.sink';
 export {
   createStageConsumer,
   type StageConsumer,
@@ -14,6 +14,6 @@ export {
 } from './stage-consumer';
 export { createLagReader, lagOf, type LagReader, type PartitionLag } from './consumer-lag';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-export { headersToStrings, type InboundMessage, type OutboundMessage } from './message.types';
+export { headersToStrings, type InboundMessage, type MessageEnvelope, type OutboundMessage } from './message.types';
 export { describeGroup, type GroupDescription } from './group.admin';
 export { readGroupOffsets, readTopicRanges, offsetsAtTime, writeGroupOffsets, type PartitionOffset, type PartitionRange } from './group-offsets';

@@ -3,7 +3,7 @@ import { HEADERS, type DeadLetter } from '@brokered-etl/contracts';
 import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import type { Logger } from '@brokered-etl/observability';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import type { DeadLetterSink } from './dead-letter.sink';
+import { deadLetterOf, type DeadLetterSink } from './dead-letter.sink';
 import { headersToList, headersToStrings, type InboundMessage, type MessageEnvelope } from './message.types';
 
 export interface HandlerContext {
@@ -132,29 +132,6 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
       abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
 
-  function deadLetterOf(message: MessageEnvelope, err: unknown, attempts: number): DeadLetter {
-    const chunkSeq = message.headers[HEADERS.chunkSeq];
-    return {
-      id: `${options.stage}:${message.topic}:${message.partition}:${message.offset}`,
-      runId: message.headers[HEADERS.runId] ?? null,
-      pipeline: message.headers[HEADERS.pipeline] ?? null,
-      stage: options.stage,
-      errorCode: errorCodeOf(err),
-      errorMessage: errorMessageOf(err),
-      attempts,
-      failedAt: new Date(),
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.rawValue,
-      headers: message.rawHeaders,
-      chunkSeq: chunkSeq === undefined ? null : Number(chunkSeq),
-      recordIndex: null,
-      record: null,
-    };
-  }
-
   /** Only "processed" and "dead-lettered" messages are committed; the others stay for redelivery. */
   async function processOne(payload: EachBatchPayload, message: KafkaMessage): Promise<{ outcome: MessageOutcome; attempts: number }> {
     const { topic, partition } = payload.batch;
@@ -190,7 +167,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
           }
           if (decision === 'dead-letter') {
             msgLog.warn('dead-lettering message', { code: errorCodeOf(err), error: errorMessageOf(err) });
-            const published = await publishWithRetry(deadLetterOf(envelope, err, attempt), msgLog);
+            const published = await publishWithRetry(deadLetterOf(options.stage, envelope, err, attempt), msgLog);
             return { outcome: published ? 'dead-lettered' : 'abandoned', attempts: attempt };
           }
           if (stopping) return { outcome: 'abandoned', attempts: attempt };

@@ -1,6 +1,6 @@
 import { HEADERS, type Chunk, type DeadLetter } from '@brokered-etl/contracts';
 import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
-import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
+import { deadLetterOf, type HandlerContext, type InboundMessage } from '@brokered-etl/messaging';
 import type { Rejection } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { recordPatchHeader, recordPatchIndex, rejectionId } from './record-patch';
@@ -70,18 +70,10 @@ export function createTransformHandler(deps: StageDeps) {
         rejections.push({ id, runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, chunkSeq: chunk.chunkSeq, recordIndex, errorCode: errorCodeOf(err), reason, record, rejectedAt: now() });
         const single: Chunk<unknown> = { runId: chunk.runId, pipeline: pipeline.name, chunkSeq: chunk.chunkSeq, firstRecordIndex: recordIndex, records: [raw] };
         deadLetters.push({
+          ...deadLetterOf(STAGE, message, err, message.attempt, now()),
           id,
           runId: chunk.runId,
           pipeline: pipeline.name,
-          stage: STAGE,
-          errorCode: errorCodeOf(err),
-          errorMessage: reason,
-          attempts: message.attempt,
-          failedAt: now(),
-          topic: message.topic,
-          partition: message.partition,
-          offset: message.offset,
-          key: message.key,
           // one record, re-encoded as an extracted chunk: redriving it reprocesses just this record
           value: await deps.registry.encode(extractedSchema, single),
           headers: [...message.rawHeaders.filter((h) => h.key !== HEADERS.replayOf && h.key !== HEADERS.redriveOf), { key: HEADERS.replayOf, value: Buffer.from(recordPatchHeader(recordIndex)) }],
