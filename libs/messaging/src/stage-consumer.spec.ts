@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import type { DeadLetter } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
@@ -68,11 +69,12 @@ describe('stage consumer readiness', () => {
   });
 });
 
-/** A poisoned message, fed through the consumer loop of a fake kafkajs consumer (no broker). */
-describe('stage consumer dead letters', () => {
-  it('dead-letters a message the handler refuses with its bytes and lineage, and commits past it', async () => {
+/** Messages fed through the consumer loop of a fake kafkajs consumer (no broker). */
+describe('stage consumer loop', () => {
+  function setUp<T>(options: Pick<Parameters<typeof createStageConsumer<T>>[0], 'decode' | 'handle'> & { backoff?: { initialMs: number; maxMs: number; factor: number } }) {
     let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
     const commits: unknown[] = [];
+    const deadLetters: DeadLetter[] = [];
     const fake = {
       events: {},
       on: () => undefined,
@@ -82,31 +84,39 @@ describe('stage consumer dead letters', () => {
       commitOffsets: async (offsets: unknown[]) => void commits.push(...offsets),
       disconnect: async () => undefined,
     };
-    const seen: Array<InboundMessage<string>> = [];
-    const deadLetters: DeadLetter[] = [];
-    const consumer = createStageConsumer<string>({
+    const consumer = createStageConsumer<T>({
       kafka: { consumer: () => fake } as unknown as Kafka,
       stage: 'transformer',
       groupId: 'g',
       topics: ['t'],
+      deadLetters: { publish: async (dl) => void deadLetters.push(dl) },
+      logger: createSilentLogger(),
+      ...options,
+    });
+    const feed = (message: { offset: string; key: Buffer | null; value: Buffer; headers: Record<string, Buffer> }) =>
+      eachBatch!({
+        batch: { topic: 't', partition: 1, messages: [{ ...message, timestamp: '0', attributes: 0 }] },
+        isRunning: () => true,
+        isStale: () => false,
+        heartbeat: async () => undefined,
+        pause: () => () => undefined,
+        resolveOffset: () => undefined,
+      } as unknown as EachBatchPayload);
+    return { consumer, feed, commits, deadLetters };
+  }
+
+  it('dead-letters a message the handler refuses with its bytes and lineage, and commits past it', async () => {
+    const seen: Array<InboundMessage<string>> = [];
+    const { consumer, feed, commits, deadLetters } = setUp<string>({
       decode: async (value) => value!.toString(),
       handle: async (message) => {
         seen.push(message);
         throw new EtlError('VALIDATION_FAILED', 'never valid');
       },
-      deadLetters: { publish: async (dl) => void deadLetters.push(dl) },
-      logger: createSilentLogger(),
     });
     await consumer.start();
     const headers = { 'etl-run-id': Buffer.from('r1'), 'etl-pipeline': Buffer.from('flights'), 'etl-chunk-seq': Buffer.from('7') };
-    await eachBatch!({
-      batch: { topic: 't', partition: 1, messages: [{ offset: '3', key: Buffer.from('k'), value: Buffer.from('poison'), headers, timestamp: '0', attributes: 0 }] },
-      isRunning: () => true,
-      isStale: () => false,
-      heartbeat: async () => undefined,
-      pause: () => () => undefined,
-      resolveOffset: () => undefined,
-    } as unknown as EachBatchPayload);
+    await feed({ offset: '3', key: Buffer.from('k'), value: Buffer.from('poison'), headers });
 
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ value: 'poison', headers: { 'etl-run-id': 'r1', 'etl-pipeline': 'flights', 'etl-chunk-seq': '7' }, attempt: 1 });
@@ -130,5 +140,23 @@ describe('stage consumer dead letters', () => {
     });
     expect(deadLetters[0]!.headers).toEqual(Object.entries(headers).map(([key, value]) => ({ key, value })));
     expect(commits).toEqual([{ topic: 't', partition: 1, offset: '4' }]);
+  });
+
+  it('retries a transient failure with backoff and leaves no listener behind on the shared abort signal', async () => {
+    let signal: AbortSignal | undefined;
+    let attempts = 0;
+    const { consumer, feed, commits } = setUp<string>({
+      decode: async (value) => value!.toString(),
+      handle: async (_message, context) => {
+        signal = context.signal;
+        if (++attempts < 4) throw new EtlError('DATABASE_UNAVAILABLE', 'restarting');
+      },
+      backoff: { initialMs: 1, maxMs: 2, factor: 1 },
+    });
+    await consumer.start();
+    await feed({ offset: '0', key: null, value: Buffer.from('flaky'), headers: {} });
+    expect(attempts).toBe(4);
+    expect(commits).toEqual([{ topic: 't', partition: 1, offset: '1' }]);
+    expect(getEventListeners(signal!, 'abort')).toHaveLength(0);
   });
 });

@@ -126,10 +126,16 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
     log.error('consumer crashed', { error: payload.error?.message, restart: payload.restart });
   });
 
+  // the abort listener goes with its timer: retrying for hours must not pile listeners on the one shared signal
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      abort.signal.addEventListener('abort', done, { once: true });
     });
 
   /** Only "processed" and "dead-lettered" messages are committed; the others stay for redelivery. */
