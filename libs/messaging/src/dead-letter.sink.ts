@@ -1,4 +1,4 @@
-import { deadLetterSchema, HEADERS, valueSubject, type DeadLetter } from '@brokered-etl/contracts';
+import { HEADERS, type DeadLetter } from '@brokered-etl/contracts';
 import { errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import type { AvroRegistry } from './schema-registry';
 import type { MessageEnvelope } from './message.types';
@@ -8,12 +8,15 @@ export interface DeadLetterSink {
   publish(deadLetter: DeadLetter): Promise<void>;
 }
 
-/** Publishes dead letters as Avro to the DLQ topic, keyed by run so one run's letters stay in order. */
-export async function createDeadLetterSink(deps: { registry: AvroRegistry; producer: MessageProducer; topic: string }): Promise<DeadLetterSink> {
-  const schemaId = await deps.registry.ensureSchema(valueSubject(deps.topic), deadLetterSchema);
+/**
+ * Publishes dead letters as Avro to the DLQ topic, keyed by run so one run's
+ * letters stay in order. schemaId is the dead-letter schema's id, registered
+ * with the app's other schemas at start-up.
+ */
+export function createDeadLetterSink(deps: { registry: AvroRegistry; producer: MessageProducer; topic: string; schemaId: number }): DeadLetterSink {
   return {
     async publish(deadLetter) {
-      const value = await deps.registry.encode(schemaId, deadLetter);
+      const value = await deps.registry.encode(deps.schemaId, deadLetter);
       await deps.producer.send(deps.topic, [{ key: deadLetter.runId ?? deadLetter.id, value, headers: { 'etl-dead-letter-id': deadLetter.id } }]);
     },
   };

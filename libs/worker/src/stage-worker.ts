@@ -102,7 +102,7 @@ async function connectStageWorker(
   const groupId = groupIdOf(stage, namespace);
   const lag = createLagReader(kafka, { groupId, topics: inputTopics, timeoutMs: 2000 });
   const metrics = createStageMetrics({ registry: metricsRegistry, stage, readLag: () => lag.read() });
-  const deadLetters = recordingDeadLetters(await createDeadLetterSink({ registry, producer, topic: topics.dlq }), staging, metrics);
+  const deadLetters = recordingDeadLetters(createDeadLetterSink({ registry, producer, topic: topics.dlq, schemaId: schemas.dlq }), staging, metrics);
   const events = createRunEventPublisher({ registry, producer, topics, schemaId: schemas.events });
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
   const deps: LoaderDeps = {
