@@ -9,6 +9,7 @@ import { buildApiApp } from '@brokered-etl/http-api';
 import { createSilentLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
+import { workerEnvFor } from '@brokered-etl/testing';
 import { connectMongo, createMongoStagingStore } from '@brokered-etl/staging';
 import { benchEnv, runBench, table } from './bench.env';
 
@@ -50,11 +51,7 @@ async function main() {
   const env = benchEnv();
   const tag = `benchapi${Date.now().toString(36)}`;
   const logger = createSilentLogger();
-  const connected = await connectRunControl(
-    { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: tag, ETL_NAMESPACE: tag, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-    logger,
-    PIPELINES.map((p) => p.name),
-  );
+  const connected = await connectRunControl(workerEnvFor(env, tag, tag), logger, PIPELINES.map((p) => p.name));
   const { control } = connected;
 
   // completed runs to list and show, as a day of scheduled runs would leave them

@@ -1,10 +1,10 @@
-/** Endpoints for benchmarks: the same variables as the workers, defaulting to the local infrastructure. */
-export function benchEnv() {
-  return {
-    kafkaBrokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
-    schemaRegistryUrl: process.env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
-    mongoUrl: process.env['MONGO_URL'] ?? 'mongodb://127.0.0.1:27017/',
-  };
+import { baseWorkerEnvSchema } from '@brokered-etl/config';
+import type { IntegrationEnv } from '@brokered-etl/testing';
+
+/** Endpoints for benchmarks: the workers' variables and defaults (the local infrastructure). */
+export function benchEnv(): IntegrationEnv {
+  const env = baseWorkerEnvSchema.parse(process.env);
+  return { kafkaBrokers: env.KAFKA_BROKERS, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, mongoUrl: env.MONGO_URL };
 }
 
 export function table(title: string, header: string[], rows: Array<Array<string | number>>): string {

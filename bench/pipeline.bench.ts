@@ -8,6 +8,7 @@ import { createKafkaClient, createMessageProducer, ensureTopics } from '@brokere
 import { createSilentLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
+import { workerEnvFor } from '@brokered-etl/testing';
 import { connectMongo } from '@brokered-etl/staging';
 import { startAllStages } from '@brokered-etl/worker/testing';
 import { benchEnv, runBench, table, timed } from './bench.env';
@@ -18,11 +19,7 @@ async function main() {
   const tag = `bench${Date.now().toString(36)}`;
   const logger = createSilentLogger();
   const stages = await startAllStages({ env, namespace: tag, database: tag, logger });
-  const connected = await connectRunControl(
-    { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: tag, ETL_NAMESPACE: tag, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-    logger,
-    PIPELINES.map((p) => p.name),
-  );
+  const connected = await connectRunControl(workerEnvFor(env, tag, tag), logger, PIPELINES.map((p) => p.name));
   const memory: number[] = [];
   const sampler = setInterval(() => memory.push(process.memoryUsage().rss), 500);
 

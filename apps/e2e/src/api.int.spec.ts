@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { parseLogLine, startApp, waitFor } from '@brokered-etl/testing';
+import { appEnvFor, parseLogLine, startApp, waitFor } from '@brokered-etl/testing';
 import { startApiServer } from './support/api-server';
 import { writePatchedFlights } from './support/flights-fixtures';
 import { createPipelineEnv } from './support/pipeline-env';
@@ -185,11 +185,7 @@ describe('http api end to end (real services)', () => {
 
   it('the api app (apps/api/src/main.ts) starts from its env on loopback, serves the API, the page and its ops endpoints, and stops on SIGTERM', async () => {
     const api = startApp('api', {
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
-      MONGO_URL: env.mongoUrl,
-      MONGO_DB: database,
-      ETL_NAMESPACE: namespace,
+      ...appEnvFor(env, namespace, database),
       API_PORT: '0',
       OPS_PORT: '0',
       API_TOKEN: token,

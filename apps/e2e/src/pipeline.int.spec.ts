@@ -5,7 +5,7 @@ import type { MongoClient } from 'mongodb';
 import type { DeadLetter } from '@brokered-etl/contracts';
 import { createAvroRegistry, createKafkaClient, createMessageProducer } from '@brokered-etl/messaging';
 import type { ConnectedRunControl } from '@brokered-etl/run-control';
-import { REPO_ROOT, uniqueName, waitFor } from '@brokered-etl/testing';
+import { appEnvFor, REPO_ROOT, uniqueName, waitFor } from '@brokered-etl/testing';
 import type { TestStages } from '@brokered-etl/worker/testing';
 import { writePatchedFlights } from './support/flights-fixtures';
 import { createPipelineEnv } from './support/pipeline-env';
@@ -145,7 +145,7 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
           {
             cwd: REPO_ROOT,
             timeout: 120_000,
-            env: { ...process.env, KAFKA_BROKERS: env.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace },
+            env: { ...process.env, ...appEnvFor(env, namespace, database) },
           },
           (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
         );

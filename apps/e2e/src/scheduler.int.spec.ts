@@ -2,7 +2,7 @@ import type { RunEvent } from '@brokered-etl/contracts';
 import { createAvroRegistry, createKafkaClient } from '@brokered-etl/messaging';
 import type { ConnectedRunControl } from '@brokered-etl/run-control';
 import { createScheduler, type Schedule, type ScheduledTriggerRequest } from '@brokered-etl/scheduling';
-import { parseLogLine, startApp, uniqueName, waitFor, type AppProcess } from '@brokered-etl/testing';
+import { appEnvFor, parseLogLine, startApp, uniqueName, waitFor, type AppProcess } from '@brokered-etl/testing';
 import type { TestStages } from '@brokered-etl/worker/testing';
 import { readFlights } from './support/flights-fixtures';
 import { createPipelineEnv } from './support/pipeline-env';
@@ -148,11 +148,7 @@ describe('scheduler (real Kafka, registry, MongoDB)', () => {
 
   it('two scheduler apps at once: the trigger topic holds two messages per tick, staging one run per tick', async () => {
     const appEnv = {
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
-      MONGO_URL: env.mongoUrl,
-      MONGO_DB: database,
-      ETL_NAMESPACE: namespace,
+      ...appEnvFor(env, namespace, database),
       ETL_SCHEDULES: JSON.stringify({ schedules: [schedule] }),
       // two apps on one host: each its own free ops port
       OPS_PORT: '0',

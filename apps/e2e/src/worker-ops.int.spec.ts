@@ -3,11 +3,11 @@ import { createSilentLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import type { ConnectedRunControl } from '@brokered-etl/run-control';
 import { createExtractHandler } from '@brokered-etl/stages';
-import { integrationEnv, parseLogLine, startApp, startPrivateKafka, uniqueName, waitFor, type PrivateKafka } from '@brokered-etl/testing';
+import { appEnvFor, databaseFor, integrationEnv, parseLogLine, startApp, startPrivateKafka, uniqueName, waitFor, type PrivateKafka } from '@brokered-etl/testing';
 import { startStageWorker, stageWorkerEnvSchema, type RunningWorker } from '@brokered-etl/worker';
 import type { TestStages } from '@brokered-etl/worker/testing';
 import { writePatchedFlights } from './support/flights-fixtures';
-import { connectTestRunControl, createPipelineEnv, databaseFor } from './support/pipeline-env';
+import { connectTestRunControl, createPipelineEnv } from './support/pipeline-env';
 
 interface Sample {
   name: string;
@@ -128,14 +128,7 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
       const namespace = uniqueName('it-ready');
       worker = await startStageWorker({
         stage: 'extractor',
-        env: stageWorkerEnvSchema.parse({
-          KAFKA_BROKERS: kafka.brokers.join(','),
-          SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
-          MONGO_URL: env.mongoUrl,
-          MONGO_DB: namespace.replace(/[.-]/g, '_'),
-          ETL_NAMESPACE: namespace,
-          OPS_PORT: '0',
-        }),
+        env: stageWorkerEnvSchema.parse({ ...appEnvFor({ ...env, kafkaBrokers: kafka.brokers }, namespace), OPS_PORT: '0' }),
         logger,
         pipelines: PIPELINES,
         handlerFor: createExtractHandler,
@@ -204,14 +197,7 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
   it('a stage app serves its ops endpoints on OPS_PORT and its per-message logs carry runId, stage, topic, partition and offset', async () => {
     const namespace = uniqueName('it-ops-app');
     const database = databaseFor(namespace);
-    const app = startApp('extractor', {
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
-      MONGO_URL: env.mongoUrl,
-      MONGO_DB: database,
-      ETL_NAMESPACE: namespace,
-      OPS_PORT: '0',
-    });
+    const app = startApp('extractor', { ...appEnvFor(env, namespace, database), OPS_PORT: '0' });
     let control: ConnectedRunControl | undefined;
     try {
       const listening = parseLogLine(await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'ops server listening', 90_000));

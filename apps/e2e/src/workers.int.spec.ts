@@ -1,6 +1,6 @@
 import { describeGroup, createKafkaClient } from '@brokered-etl/messaging';
 import { createSilentLogger } from '@brokered-etl/observability';
-import { integrationEnv, parseLogLine, startApp, uniqueName, waitFor } from '@brokered-etl/testing';
+import { appEnvFor, integrationEnv, parseLogLine, startApp, uniqueName, waitFor } from '@brokered-etl/testing';
 
 /** (d) each stage app starts, joins its consumer group, and leaves it on SIGTERM within seconds. */
 describe.each(['extractor', 'transformer', 'loader'])('%s app', (app) => {
@@ -8,11 +8,7 @@ describe.each(['extractor', 'transformer', 'loader'])('%s app', (app) => {
     const env = integrationEnv();
     const namespace = uniqueName('it-app');
     const process = startApp(app, {
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
-      MONGO_URL: env.mongoUrl,
-      MONGO_DB: namespace.replace(/[.-]/g, '_'),
-      ETL_NAMESPACE: namespace,
+      ...appEnvFor(env, namespace),
       // a free ops port: a second checkout testing on this host must not collide on 9464-9466
       OPS_PORT: '0',
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { baseWorkerEnvSchema, type BaseWorkerEnv } from '@brokered-etl/config';
 
 export interface IntegrationEnv {
   kafkaBrokers: string[];
@@ -34,4 +35,19 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+}
+
+/** MongoDB database names take no dots or dashes, which namespaces have. */
+export function databaseFor(namespace: string): string {
+  return namespace.replace(/[.-]/g, '_');
+}
+
+/** The variables an app reads to reach these services under one namespace and database: for apps a test spawns. */
+export function appEnvFor(env: IntegrationEnv, namespace: string, database = databaseFor(namespace)): Record<string, string> {
+  return { KAFKA_BROKERS: env.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace };
+}
+
+/** The same, parsed as an app parses it: for what a test or bench connects in-process (run control, workers). */
+export function workerEnvFor(env: IntegrationEnv, namespace: string, database = databaseFor(namespace)): BaseWorkerEnv {
+  return baseWorkerEnvSchema.parse({ ...appEnvFor(env, namespace, database), LOG_LEVEL: 'warn' });
 }

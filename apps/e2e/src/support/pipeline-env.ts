@@ -3,7 +3,7 @@ import { createSilentLogger, type Logger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
 import { connectMongo, type MongoConnection } from '@brokered-etl/staging';
-import { integrationEnv, uniqueName, type IntegrationEnv } from '@brokered-etl/testing';
+import { databaseFor, integrationEnv, uniqueName, workerEnvFor, type IntegrationEnv } from '@brokered-etl/testing';
 import { startAllStages, type TestStages } from '@brokered-etl/worker/testing';
 
 /** The services a spec talks to, and the namespace and database it owns on them. */
@@ -33,28 +33,14 @@ export interface PipelineEnv extends PipelineScope {
   close(): Promise<void>;
 }
 
-export interface PipelineEnvOptions {
-  /** Consumer session timeout of the three stage workers (their default when unset). */
-  sessionTimeoutMs?: number;
-}
-
-/** MongoDB database names take no dots or dashes, which namespaces have. */
-export function databaseFor(namespace: string): string {
-  return namespace.replace(/[.-]/g, '_');
-}
-
 /** A run control on a spec's namespace and database, as the CLI and the API app connect theirs. */
 export function connectTestRunControl(scope: PipelineScope): Promise<ConnectedRunControl> {
   const { env, namespace, database, logger } = scope;
-  return connectRunControl(
-    { KAFKA_BROKERS: env.kafkaBrokers, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-    logger,
-    PIPELINES.map((p) => p.name),
-  );
+  return connectRunControl(workerEnvFor(env, namespace, database), logger, PIPELINES.map((p) => p.name));
 }
 
 /** A fresh namespace (topics, consumer groups) and database named after `prefix`; nothing runs until `start()`. */
-export function createPipelineEnv(prefix: string, options: PipelineEnvOptions = {}): PipelineEnv {
+export function createPipelineEnv(prefix: string): PipelineEnv {
   const env = integrationEnv();
   const namespace = uniqueName(prefix);
   const database = databaseFor(namespace);
@@ -71,7 +57,7 @@ export function createPipelineEnv(prefix: string, options: PipelineEnvOptions = 
     async start() {
       // first: the database is dropped at close even when the workers never came up
       mongo = await connectMongo({ url: env.mongoUrl, database, appName: 'it-e2e' });
-      stages = await startAllStages({ ...scope, sessionTimeoutMs: options.sessionTimeoutMs });
+      stages = await startAllStages(scope);
       connected = await connectTestRunControl(scope);
       return { stages, connected, mongo: mongo.client };
     },

@@ -1,0 +1,203 @@
+import { Binary, type Collection, type Db } from 'mongodb';
+import { guard, isDuplicateKey } from './mongo.errors';
+import { isRunDone, sumLedger, type StagingStore } from './staging.store';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
+
+type RunDoc = RunRecord & { _id: string };
+type ChunkDoc = Omit<StagedChunk, 'payload'> & { _id: string; payload: Binary };
+type LedgerDoc = ChunkLedgerEntry & { _id: string };
+type RejectionDoc = Rejection & { _id: string };
+type DeadLetterDoc = Omit<DeadLetterRecord, 'key' | 'value' | 'headers'> & { _id: string; key: Binary | null; value: Binary | null; headers: Array<{ key: string; value: Binary | null }> };
+
+const toBinary = (b: Buffer | null) => (b === null ? null : new Binary(b));
+const toBuffer = (b: Binary | null | undefined) => (b ? Buffer.from(b.buffer) : null);
+
+export interface MongoStagingOptions {
+  /** Collection name prefix, so staging can share a database with the targets. */
+  prefix?: string;
+}
+
+const strip = <T extends { _id: string }>({ _id, ...rest }: T): Omit<T, '_id'> => rest;
+
+/**
+ * Staging on MongoDB, written for FerretDB 1.x too: no transactions, no
+ * $group beyond $sum, deterministic _ids and $set instead of $inc.
+ */
+export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {}): StagingStore & { ensureIndexes(): Promise<void> } {
+  const prefix = options.prefix ?? 'staging';
+  const runs: Collection<RunDoc> = db.collection(`${prefix}.runs`);
+  const chunks: Collection<ChunkDoc> = db.collection(`${prefix}.chunks`);
+  const ledger: Collection<LedgerDoc> = db.collection(`${prefix}.ledger`);
+  const rejections: Collection<RejectionDoc> = db.collection(`${prefix}.rejections`);
+  const deadLetters: Collection<DeadLetterDoc> = db.collection(`${prefix}.deadletters`);
+  const fromDoc = (doc: DeadLetterDoc): DeadLetterRecord => {
+    const { key, value, headers, ...rest } = strip(doc);
+    return { ...rest, key: toBuffer(key), value: toBuffer(value), headers: headers.map((h) => ({ key: h.key, value: toBuffer(h.value) })) };
+  };
+
+  return {
+    async ensureIndexes() {
+      await guard('create staging indexes', async () => {
+        await runs.createIndex({ requestedAt: -1 });
+        await chunks.createIndex({ runId: 1, stage: 1, chunkSeq: 1 });
+        await ledger.createIndex({ runId: 1, chunkSeq: 1 });
+        await rejections.createIndex({ runId: 1 });
+        await deadLetters.createIndex({ runId: 1, failedAt: -1 });
+      });
+    },
+
+    createRun: (run) =>
+      guard('create run', async () => {
+        try {
+          const result = await runs.updateOne({ _id: run.runId }, { $setOnInsert: { _id: run.runId, ...run } }, { upsert: true });
+          return result.upsertedCount === 1;
+        } catch (err) {
+          // two creators of one run id (API + extractor, two schedulers) race the upsert: the loser finds it exists
+          if (isDuplicateKey(err)) return false;
+          throw err;
+        }
+      }),
+
+    getRun: (runId) =>
+      guard('get run', async () => {
+        const doc = await runs.findOne({ _id: runId });
+        return doc ? strip(doc) : undefined;
+      }),
+
+    listRuns: (opts = {}) =>
+      guard('list runs', async () => {
+        const filter = opts.pipeline ? { pipeline: opts.pipeline } : {};
+        const docs = await runs.find(filter).sort({ requestedAt: -1 }).limit(opts.limit ?? 50).toArray();
+        return docs.map(strip);
+      }),
+
+    markRunStarted: (runId, at) =>
+      guard('mark run started', async () => {
+        await runs.updateOne({ _id: runId, status: 'requested' }, { $set: { status: 'running', startedAt: at } });
+      }),
+
+    markSourceEnded: (runId, totals, at) =>
+      guard('mark source ended', async () => {
+        await runs.updateOne({ _id: runId }, { $set: { totalChunks: totals.totalChunks, totalRecords: totals.totalRecords, sourceEndedAt: at } });
+      }),
+
+    failRun: (runId, failure, at) =>
+      guard('fail run', async () => {
+        await runs.updateOne({ _id: runId, status: { $ne: 'completed' } }, { $set: { status: 'failed', failure, finishedAt: at } });
+      }),
+
+    async completeRunIfDone(runId, at) {
+      const run = await this.getRun(runId);
+      if (!run) return undefined;
+      const counts = (await this.countRuns([run])).get(runId)!;
+      const open = run.status === 'requested' || run.status === 'running';
+      // a chunk delivered after completion (replay, record patch) still moves the stored counts
+      if (!open || !isRunDone(run, counts)) {
+        await guard('update run counts', () => runs.updateOne({ _id: runId }, { $set: { counts } }));
+        return undefined;
+      }
+      // the status filter makes exactly one caller the one that completed it, even when loaders race
+      const result = await guard('complete run', () => runs.updateOne({ _id: runId, status: { $in: ['requested', 'running'] } }, { $set: { status: 'completed', finishedAt: at, counts } }));
+      return result.modifiedCount === 1 ? this.getRun(runId) : undefined;
+    },
+
+    reopenRun: (runId, at) =>
+      guard('reopen run', async () => {
+        const generation = ((await runs.findOne({ _id: runId }))?.generation ?? 0) + 1;
+        await runs.updateOne({ _id: runId }, { $set: { status: 'running', startedAt: at, reopenedAt: at, generation }, $unset: { finishedAt: '', failure: '' } });
+        return generation;
+      }),
+
+    stageChunk: (chunk) =>
+      guard('stage chunk', async () => {
+        const _id = `${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`;
+        await chunks.replaceOne({ _id }, { ...chunk, payload: new Binary(chunk.payload) }, { upsert: true });
+      }),
+
+    async *readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk> {
+      const cursor = chunks.find({ runId, stage }).sort({ chunkSeq: 1 });
+      for await (const doc of cursor) {
+        const { payload, ...rest } = strip(doc);
+        yield { ...rest, payload: Buffer.from(payload.buffer) };
+      }
+    },
+
+    markChunk: (runId, chunkSeq, entry) =>
+      guard('mark chunk', async () => {
+        const set: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(entry)) if (value !== undefined) set[key] = value;
+        await ledger.updateOne({ _id: `${runId}:${chunkSeq}` }, { $set: set, $setOnInsert: { runId, chunkSeq } }, { upsert: true });
+      }),
+
+    markRecordPatch: (runId, chunkSeq, recordIndex, entry) =>
+      guard('mark record patch', async () => {
+        const set: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(entry)) if (value !== undefined) set[key] = value;
+        await ledger.updateOne({ _id: `${runId}:${chunkSeq}:r${recordIndex}` }, { $set: set, $setOnInsert: { runId, chunkSeq, recordIndex } }, { upsert: true });
+      }),
+
+    async countRun(runId) {
+      return (await this.countRuns([{ runId, generation: (await this.getRun(runId))?.generation }])).get(runId)!;
+    },
+
+    // one ledger read for all: on FerretDB each read of the ledger costs ~15 ms however few entries it returns
+    countRuns: (list) =>
+      guard('count runs', async () => {
+        const entries = new Map<string, ChunkLedgerEntry[]>(list.map((run) => [run.runId, []]));
+        if (list.length) for (const doc of await ledger.find({ runId: { $in: list.map((run) => run.runId) } }).toArray()) entries.get(doc.runId)?.push(strip(doc));
+        return new Map(list.map((run) => [run.runId, sumLedger(entries.get(run.runId)!, run.generation)]));
+      }),
+
+    resolveRejection: (id, at) =>
+      guard('resolve rejection', async () => {
+        await rejections.updateOne({ _id: id }, { $set: { resolvedAt: at } });
+      }),
+
+    recordDeadLetter: (dl) =>
+      guard('record dead letter', async () => {
+        const { key, value, headers, ...rest } = dl;
+        // failing again after a redrive re-opens the letter; the redrive count stays
+        await deadLetters.updateOne(
+          { _id: dl.id },
+          { $set: { ...rest, key: toBinary(key), value: toBinary(value), headers: headers.map((h) => ({ key: h.key, value: toBinary(h.value) })) }, $unset: { redrivenAt: '' } },
+          { upsert: true },
+        );
+      }),
+
+    getDeadLetter: (id) =>
+      guard('get dead letter', async () => {
+        const doc = await deadLetters.findOne({ _id: id });
+        return doc ? fromDoc(doc) : undefined;
+      }),
+
+    listDeadLetters: (filter = {}) =>
+      guard('list dead letters', async () => {
+        const query: Record<string, unknown> = {};
+        if (filter.runId) query['runId'] = filter.runId;
+        if (filter.stage) query['stage'] = filter.stage;
+        if (filter.open) query['redrivenAt'] = { $exists: false };
+        const docs = await deadLetters.find(query).sort({ failedAt: -1 }).limit(filter.limit ?? 1000).toArray();
+        return docs.map(fromDoc);
+      }),
+
+    markRedriven: (id, at) =>
+      guard('mark redriven', async () => {
+        const doc = await deadLetters.findOne({ _id: id });
+        await deadLetters.updateOne({ _id: id }, { $set: { redrivenAt: at, redrives: (doc?.redrives ?? 0) + 1 } });
+      }),
+
+    recordRejections: (list) =>
+      guard('record rejections', async () => {
+        if (list.length === 0) return;
+        await rejections.bulkWrite(
+          list.map((r) => ({ replaceOne: { filter: { _id: r.id }, replacement: { _id: r.id, ...r }, upsert: true } })),
+          { ordered: false },
+        );
+      }),
+
+    listRejections: (runId) =>
+      guard('list rejections', async () => (await rejections.find({ runId }).sort({ chunkSeq: 1, recordIndex: 1 }).toArray()).map(strip)),
+
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,81 @@
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunCounts, RunRecord, StagedChunk } from './staging.types';
+
+/**
+ * The staging area, as a port: runs, staged chunks, chunk accounting and
+ * rejections. Two implementations (MongoDB, in-memory) pass one conformance
+ * suite. Every write is idempotent: at-least-once delivery calls them twice.
+ */
+export interface StagingStore {
+  /** Inserts the run if it does not exist yet; returns false when it already did. */
+  createRun(run: RunRecord): Promise<boolean>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(options?: { limit?: number; pipeline?: string }): Promise<RunRecord[]>;
+  markRunStarted(runId: string, at: Date): Promise<void>;
+  markSourceEnded(runId: string, totals: { totalChunks: number; totalRecords: number }, at: Date): Promise<void>;
+  failRun(runId: string, failure: { code: string; message: string }, at: Date): Promise<void>;
+  /**
+   * Completes the run when every extracted chunk is loaded. Returns the run only
+   * to the one call that completed it, so "run completed" is announced once, not
+   * again for every chunk a replay or redrive delivers afterwards.
+   */
+  completeRunIfDone(runId: string, at: Date): Promise<RunRecord | undefined>;
+  /** Re-opens a run for a rerun from staging; returns the new generation. */
+  reopenRun(runId: string, at: Date): Promise<number>;
+
+  stageChunk(chunk: StagedChunk): Promise<void>;
+  readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk>;
+
+  markChunk(runId: string, chunkSeq: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>): Promise<void>;
+  /** Accounting of one redriven record: its own entry, so the chunk's stays as it was. */
+  markRecordPatch(runId: string, chunkSeq: number, recordIndex: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex' | 'extracted'>): Promise<void>;
+  /** Live counts of the run's current generation: a rerun's loaded count starts again from zero. */
+  countRun(runId: string): Promise<RunCounts>;
+  /** countRun for many runs in one read (a listing of runs still going); every run asked for gets an entry. */
+  countRuns(runs: ReadonlyArray<Pick<RunRecord, 'runId' | 'generation'>>): Promise<Map<string, RunCounts>>;
+
+  recordRejections(rejections: Rejection[]): Promise<void>;
+  listRejections(runId: string): Promise<Rejection[]>;
+  resolveRejection(id: string, at: Date): Promise<void>;
+
+  recordDeadLetter(deadLetter: DeadLetterRecord): Promise<void>;
+  getDeadLetter(id: string): Promise<DeadLetterRecord | undefined>;
+  listDeadLetters(filter?: { runId?: string; stage?: string; open?: boolean; limit?: number }): Promise<DeadLetterRecord[]>;
+  markRedriven(id: string, at: Date): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/** Sums a run's ledger; shared by both implementations so they cannot drift. */
+export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCounts {
+  const counts: RunCounts = { extracted: 0, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 0, chunksLoaded: 0 };
+  for (const entry of entries) {
+    const isPatch = entry.recordIndex !== undefined;
+    if (isPatch) {
+      // a redriven record that now passes: one more transformed/loaded, one fewer rejected
+      if (entry.transformed) {
+        counts.transformed += entry.transformed.records;
+        counts.rejected += entry.transformed.rejected;
+      }
+      if (entry.loaded) counts.loaded += entry.loaded.records;
+      continue;
+    }
+    if (entry.extracted) {
+      counts.extracted += entry.extracted.records;
+      counts.chunksExtracted += 1;
+    }
+    if (entry.transformed) {
+      counts.transformed += entry.transformed.records;
+      counts.rejected += entry.transformed.rejected;
+    }
+    // a rerun counts (and completes on) chunks loaded again, not the first run's marks
+    if (entry.loaded && (entry.loaded.generation ?? 0) >= generation) {
+      counts.loaded += entry.loaded.records;
+      counts.chunksLoaded += 1;
+    }
+  }
+  return counts;
+}
+
+export function isRunDone(run: RunRecord, counts: RunCounts): boolean {
+  return run.totalChunks !== undefined && counts.chunksLoaded >= run.totalChunks;
+}
