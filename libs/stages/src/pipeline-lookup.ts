@@ -1,3 +1,4 @@
+import { HEADERS } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import type { StageDeps } from './stage.deps';
@@ -11,5 +12,5 @@ export function requirePipeline(deps: StageDeps, name: string): AnyPipeline {
 }
 
 export function chunkHeaders(runId: string, pipeline: string, chunkSeq: number, stage: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { 'etl-run-id': runId, 'etl-pipeline': pipeline, 'etl-chunk-seq': String(chunkSeq), 'etl-produced-by': stage, ...extra };
+  return { [HEADERS.runId]: runId, [HEADERS.pipeline]: pipeline, [HEADERS.chunkSeq]: String(chunkSeq), [HEADERS.producedBy]: stage, ...extra };
 }
