@@ -91,26 +91,21 @@ export function createTransformHandler(deps: StageDeps) {
       await transformPatch(pipeline.name, chunk.runId, chunk.chunkSeq, patchOf, out.length === 1 ? payload : undefined);
       for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
       await deps.staging.recordRejections(rejections);
-      count(pipeline.name, chunk.records.length, out.length, rejections.length);
-      return;
+    } else {
+      await deps.staging.stageChunk({ runId: chunk.runId, pipeline: pipeline.name, stage: 'transformed', chunkSeq: chunk.chunkSeq, firstRecordIndex: chunk.firstRecordIndex, recordCount: out.length, payload, stagedAt: now() });
+      await deps.staging.recordRejections(rejections);
+      for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
+      await deps.producer.send(deps.topics.data(pipeline.name, 'transformed'), [
+        { key: `${chunk.runId}:${chunk.chunkSeq}`, value: payload, headers: chunkHeaders(chunk.runId, pipeline.name, chunk.chunkSeq, STAGE, passThrough(message.headers)) },
+      ]);
+      await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { transformed: { records: out.length, rejected: rejections.length, at: now() } });
+      await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.transformed', chunkSeq: chunk.chunkSeq, records: out.length, rejected: rejections.length });
     }
-    await deps.staging.stageChunk({ runId: chunk.runId, pipeline: pipeline.name, stage: 'transformed', chunkSeq: chunk.chunkSeq, firstRecordIndex: chunk.firstRecordIndex, recordCount: out.length, payload, stagedAt: now() });
-    await deps.staging.recordRejections(rejections);
-    for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
-    await deps.producer.send(deps.topics.data(pipeline.name, 'transformed'), [
-      { key: `${chunk.runId}:${chunk.chunkSeq}`, value: payload, headers: chunkHeaders(chunk.runId, pipeline.name, chunk.chunkSeq, STAGE, passThrough(message.headers)) },
-    ]);
-    await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { transformed: { records: out.length, rejected: rejections.length, at: now() } });
-    await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.transformed', chunkSeq: chunk.chunkSeq, records: out.length, rejected: rejections.length });
-    count(pipeline.name, chunk.records.length, out.length, rejections.length);
+    // counted once the chunk's work is done: a transient failure retries the chunk and must not count it twice
+    deps.metrics.recordsIn(pipeline.name, chunk.records.length);
+    deps.metrics.recordsOut(pipeline.name, out.length);
+    deps.metrics.rejected(pipeline.name, rejections.length);
   };
-
-  /** Counted once the chunk's work is done: a transient failure retries the chunk and must not count it twice. */
-  function count(pipeline: string, received: number, passed: number, rejected: number): void {
-    deps.metrics.recordsIn(pipeline, received);
-    deps.metrics.recordsOut(pipeline, passed);
-    deps.metrics.rejected(pipeline, rejected);
-  }
 }
 
 /** Lineage headers that follow a chunk downstream. */
