@@ -70,9 +70,9 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines }: RouteDe
       },
     },
     async (request) => {
-      const run = await control.describeRun(request.params.id);
+      // two independent reads, side by side: the run (with its counts) and its rejections; a missing run has none
+      const [run, rejections] = await Promise.all([control.describeRun(request.params.id), control.listRejections(request.params.id)]);
       if (!run) throw notFound(`no run "${request.params.id}" (see GET /runs)`);
-      const rejections = await control.listRejections(run.runId);
       return { ...run, rejections: rejections.slice(0, REJECTIONS_SHOWN), rejectionsTotal: rejections.length };
     },
   );
