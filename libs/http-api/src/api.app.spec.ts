@@ -139,7 +139,7 @@ describe('http api (fake run control)', () => {
       // what each poll sees: an unchanged poll sends nothing
       const polls = [running, running, loaded, loaded, { ...loaded, status: 'completed' as const }];
       fake.runs.set('r1', running);
-      fake.control.describeRun = async () => (polls.length > 1 ? polls.shift() : polls[0]);
+      fake.control.describeRun = async (runId) => (runId !== 'r1' ? undefined : polls.length > 1 ? polls.shift() : polls[0]);
       const res = await app.inject('/runs/r1/events');
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);

@@ -62,16 +62,21 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export async function* followRun(
   control: Pick<ApiRunControl, 'describeRun'>,
   runId: string,
-  options: { everyMs: number; signal: AbortSignal; onPollError?: (err: unknown) => void },
+  options: { everyMs: number; signal: AbortSignal; onPollError?: (err: unknown) => void; first?: RunRecord },
 ): AsyncGenerator<ProgressEvent> {
-  let last = '';
-  while (!options.signal.aborted) {
-    let run: RunRecord | undefined;
+  const poll = async () => {
     try {
-      run = await control.describeRun(runId);
+      return await control.describeRun(runId);
     } catch (err) {
       options.onPollError?.(err);
+      return undefined;
     }
+  };
+  let last = '';
+  // a caller that already read the run (to answer 404) hands it over as the first poll
+  let run = options.first;
+  while (!options.signal.aborted) {
+    run ??= await poll();
     if (run) {
       const snapshot = snapshotOf(run);
       if (isFinished(snapshot.status)) {
@@ -84,6 +89,7 @@ export async function* followRun(
         yield { type: 'progress', snapshot };
       }
     }
+    run = undefined;
     await sleep(options.everyMs, options.signal);
   }
 }

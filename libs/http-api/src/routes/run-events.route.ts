@@ -34,7 +34,9 @@ export function runEventsRoute(app: FastifyInstance, { control, logger }: RouteD
     },
     async (request, reply) => {
       const id = request.params.id;
-      if (!(await control.getRun(id))) throw notFound(`no run "${id}" (see GET /runs)`);
+      // the existence check is the stream's first poll: its snapshot is sent, not read again
+      const first = await control.describeRun(id);
+      if (!first) throw notFound(`no run "${id}" (see GET /runs)`);
 
       const stop = new AbortController();
       open.add(stop);
@@ -56,6 +58,7 @@ export function runEventsRoute(app: FastifyInstance, { control, logger }: RouteD
       const send = (event: ProgressEvent) => res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.snapshot)}\n\n`);
       try {
         for await (const event of followRun(control, id, {
+          first,
           everyMs: options.pollMs,
           signal: stop.signal,
           onPollError: (err) => logger.warn('run events: poll failed, retrying', { runId: id, requestId: request.id, error: (err as Error).message }),
