@@ -64,7 +64,7 @@ function fromValidation(err: FastifyError, first: NonNullable<FastifyError['vali
   return { status: 400, body: { code: 'BAD_REQUEST', message, field } };
 }
 
-export function mapError(err: unknown): Mapped {
+function mapError(err: unknown): Mapped {
   if (err instanceof HttpError) return { status: err.statusCode, body: { code: err.code, message: err.message, field: err.field, details: err.details } };
   if (isEtlError(err)) {
     const status = STATUS_OF[err.code];

@@ -18,7 +18,7 @@ export function recordRoutes(app: FastifyInstance): void {
   });
 }
 
-/** The routes an app built by buildApiApp serves: for the OpenAPI check and the start-up log. */
+/** The routes an app built by buildApiApp serves (the OpenAPI spec checks the document against them). */
 export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
   return [...(tables.get(app) ?? [])];
 }

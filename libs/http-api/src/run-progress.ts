@@ -19,9 +19,9 @@ export interface RunSnapshot {
   failure: RunRecord['failure'] | null;
 }
 
-export const isFinished = (status: RunRecord['status']) => status === 'completed' || status === 'failed';
+const isFinished = (status: RunRecord['status']) => status === 'completed' || status === 'failed';
 
-export function snapshotOf(run: RunRecord): RunSnapshot {
+function snapshotOf(run: RunRecord): RunSnapshot {
   return {
     runId: run.runId,
     pipeline: run.pipeline,

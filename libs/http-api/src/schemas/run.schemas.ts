@@ -1,8 +1,8 @@
 const dateTime = { type: 'string', format: 'date-time' } as const;
 
-export const runIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
+const runIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
 
-export const countsSchema = {
+const countsSchema = {
   type: 'object',
   properties: {
     extracted: { type: 'integer' },
