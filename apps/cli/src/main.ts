@@ -20,7 +20,7 @@ function parseParams(pairs: string[]): Record<string, string> {
 
 const pipelineHelp = PIPELINES.map((p) => `  ${p.name.padEnd(9)} ${p.description}\n${Object.entries(p.params).map(([k, v]) => `      --param ${k}=…  ${v.description}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}`).join('\n');
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('etl')
     .description('brokered-etl: trigger and follow runs of extract → transform → load over Kafka')
     .showHelpAfterError()
