@@ -1,4 +1,4 @@
-import { isRunDone, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, isRunDone, isRunOpen, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -43,10 +43,10 @@ export function createMemoryStagingStore(): StagingStore {
     },
     async completeRunIfDone(runId, at) {
       const run = runs.get(runId);
-      if (!run) return undefined;
+      if (!run || awaitsSourceEnd(run)) return undefined;
       const counts = sumLedger(ledgerOf(runId), run.generation);
       run.counts = counts;
-      if (run.status === 'completed' || run.status === 'failed' || !isRunDone(run, counts)) return undefined;
+      if (!isRunOpen(run) || !isRunDone(run, counts)) return undefined;
       Object.assign(run, { status: 'completed', finishedAt: at });
       return clone(run);
     },

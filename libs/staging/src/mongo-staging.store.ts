@@ -1,6 +1,6 @@
 import { Binary, type Collection, type Db } from 'mongodb';
 import { guard, isDuplicateKey } from './mongo.errors';
-import { isRunDone, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, isRunDone, isRunOpen, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
@@ -34,6 +34,16 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     const { key, value, headers, ...rest } = strip(doc);
     return { ...rest, key: toBuffer(key), value: toBuffer(value), headers: headers.map((h) => ({ key: h.key, value: toBuffer(h.value) })) };
   };
+
+  // one ledger read for any number of runs: FerretDB 1.x on SQLite scans the whole ledger (every run's entries)
+  // for each read, whatever the filter, so a read costs by the ledger's size, not by what it returns
+  const countRuns = (list: ReadonlyArray<Pick<RunRecord, 'runId' | 'generation'>>) =>
+    guard('count runs', async () => {
+      const entries = new Map<string, ChunkLedgerEntry[]>(list.map((run) => [run.runId, []]));
+      if (list.length) for (const doc of await ledger.find({ runId: { $in: list.map((run) => run.runId) } }).toArray()) entries.get(doc.runId)?.push(strip(doc));
+      return new Map(list.map((run) => [run.runId, sumLedger(entries.get(run.runId) ?? [], run.generation)]));
+    });
+  const countRunOf = async (run: Pick<RunRecord, 'runId' | 'generation'>) => (await countRuns([run])).get(run.runId) ?? sumLedger([], run.generation);
 
   return {
     async ensureIndexes() {
@@ -88,11 +98,10 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
     async completeRunIfDone(runId, at) {
       const run = await this.getRun(runId);
-      if (!run) return undefined;
-      const counts = (await this.countRuns([run])).get(runId)!;
-      const open = run.status === 'requested' || run.status === 'running';
+      if (!run || awaitsSourceEnd(run)) return undefined;
+      const counts = await countRunOf(run);
       // a chunk delivered after completion (replay, record patch) still moves the stored counts
-      if (!open || !isRunDone(run, counts)) {
+      if (!isRunOpen(run) || !isRunDone(run, counts)) {
         await guard('update run counts', () => runs.updateOne({ _id: runId }, { $set: { counts } }));
         return undefined;
       }
@@ -137,16 +146,10 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       }),
 
     async countRun(runId) {
-      return (await this.countRuns([{ runId, generation: (await this.getRun(runId))?.generation }])).get(runId)!;
+      return countRunOf({ runId, generation: (await this.getRun(runId))?.generation });
     },
 
-    // one ledger read for all: on FerretDB each read of the ledger costs ~15 ms however few entries it returns
-    countRuns: (list) =>
-      guard('count runs', async () => {
-        const entries = new Map<string, ChunkLedgerEntry[]>(list.map((run) => [run.runId, []]));
-        if (list.length) for (const doc of await ledger.find({ runId: { $in: list.map((run) => run.runId) } }).toArray()) entries.get(doc.runId)?.push(strip(doc));
-        return new Map(list.map((run) => [run.runId, sumLedger(entries.get(run.runId)!, run.generation)]));
-      }),
+    countRuns,
 
     resolveRejection: (id, at) =>
       guard('resolve rejection', async () => {

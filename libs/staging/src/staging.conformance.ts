@@ -65,6 +65,17 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect((await store.getRun(run.runId))?.status).toBe('completed');
     });
 
+    it('keeps the stored counts of a completed run current when a redriven record is loaded after completion', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 0, { extracted: { records: 4, at: new Date() }, transformed: { records: 3, rejected: 1, at: new Date() }, loaded: { records: 3, at: new Date() } });
+      await store.markSourceEnded(run.runId, { totalChunks: 1, totalRecords: 4 }, new Date());
+      expect((await store.completeRunIfDone(run.runId, new Date()))?.counts).toMatchObject({ transformed: 3, rejected: 1, loaded: 3 });
+      await store.markRecordPatch(run.runId, 0, 2, { transformed: { records: 1, rejected: -1, at: new Date() }, loaded: { records: 1, at: new Date() } });
+      expect(await store.completeRunIfDone(run.runId, new Date())).toBeUndefined();
+      expect((await store.getRun(run.runId))?.counts).toMatchObject({ transformed: 4, rejected: 0, loaded: 4 });
+    });
+
     it('never double counts a chunk marked twice (redelivery)', async () => {
       const run = newRun();
       await store.createRun(run);
