@@ -12,8 +12,8 @@ export {
   type MessageOutcome,
   type Readiness,
 } from './stage-consumer';
-export { createLagReader, lagOf, type LagReader, type PartitionLag } from './consumer-lag';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-export { headersToStrings, type InboundMessage, type MessageEnvelope, type OutboundMessage } from './message.types';
+export { createLagReader, type LagReader, type PartitionLag } from './consumer-lag';
+export type { BackoffOptions } from './backoff';
+export type { InboundMessage, MessageEnvelope, OutboundMessage } from './message.types';
 export { describeGroup, type GroupDescription } from './group.admin';
 export { readGroupOffsets, readTopicRanges, offsetsAtTime, writeGroupOffsets, type PartitionOffset, type PartitionRange } from './group-offsets';

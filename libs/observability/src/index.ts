@@ -3,13 +3,12 @@ export { startOpsServer, type OpsServer, type OpsServerOptions, type Probe, type
 export {
   createMetricsRegistry,
   createStageMetrics,
-  MESSAGE_DURATION_BUCKETS,
   type MessageOutcome,
   type PartitionLagSample,
   type PromStageMetrics,
   type Registry,
   type StageMetricsOptions,
 } from './stage.metrics';
-export { createApiMetrics, REQUEST_DURATION_BUCKETS, type AnsweredRequest, type PromApiMetrics } from './api.metrics';
+export { createApiMetrics, type AnsweredRequest, type PromApiMetrics } from './api.metrics';
 export { createSchedulerMetrics, type PromSchedulerMetrics, type SchedulerMetricsOptions } from './scheduler.metrics';
 export { withTimeout, TimeoutError } from './with-timeout';

@@ -6,4 +6,3 @@ export { createLoadHandler } from './load.handler';
 export type { StageDeps, LoaderDeps } from './stage.deps';
 export { recordingDeadLetters } from './dead-letters';
 export { createMemoryStageMetrics, noopStageMetrics, type MemoryStageMetrics, type StageMetrics } from './stage.metrics';
-export { recordPatchIndex, recordPatchHeader, rejectionId } from './record-patch';
