@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { withAdmin } from './kafka.client';
 
 export interface PartitionOffset {
   topic: string;
@@ -11,16 +12,6 @@ export interface PartitionRange {
   partition: number;
   low: string;
   high: string;
-}
-
-async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Committed offsets of a group; "-1" where it has none. */

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { withAdmin } from './kafka.client';
 
 export interface GroupDescription {
   groupId: string;
@@ -6,10 +7,8 @@ export interface GroupDescription {
   members: Array<{ memberId: string; clientId: string; clientHost: string }>;
 }
 
-export async function describeGroup(kafka: Kafka, groupId: string): Promise<GroupDescription> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+export function describeGroup(kafka: Kafka, groupId: string): Promise<GroupDescription> {
+  return withAdmin(kafka, async (admin) => {
     const { groups } = await admin.describeGroups([groupId]);
     const group = groups[0];
     return {
@@ -17,7 +16,5 @@ export async function describeGroup(kafka: Kafka, groupId: string): Promise<Grou
       state: group?.state ?? 'Dead',
       members: (group?.members ?? []).map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
     };
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

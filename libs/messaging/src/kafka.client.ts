@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '@brokered-etl/observability';
 
 export interface KafkaClientOptions {
@@ -34,6 +34,17 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
         log.log(LEVELS[level] ?? 'info', String(message), { kafkajs: label, ...fields });
       },
   });
+}
+
+/** A short-lived admin connection for one piece of work (ops commands, start-up), always disconnected. */
+export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export type { Kafka } from 'kafkajs';

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { withAdmin } from './kafka.client';
 
 export interface TopicSpec {
   topic: string;
@@ -8,10 +9,8 @@ export interface TopicSpec {
 }
 
 /** Creates the topics that are missing; existing ones are left as they are. Safe to call from every instance. */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+export function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {
+  return withAdmin(kafka, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return [];
@@ -34,7 +33,5 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
       if (!missing.every((s) => now.has(s.topic))) throw err;
     }
     return missing.map((s) => s.topic);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
