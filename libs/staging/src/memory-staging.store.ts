@@ -1,4 +1,4 @@
-import { awaitsSourceEnd, isRunDone, isRunOpen, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -11,6 +11,10 @@ export function createMemoryStagingStore(): StagingStore {
   const rejections = new Map<string, Rejection>();
   const deadLetters = new Map<string, DeadLetterRecord>();
   const ledgerOf = (runId: string) => [...ledger.values()].filter((e) => e.runId === runId);
+  const markLedger = (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
+    const key = ledgerKey(at.runId, at.chunkSeq, at.recordIndex);
+    ledger.set(key, { ...(ledger.get(key) ?? definedFields(at)), ...clone(definedFields(entry)) } as ChunkLedgerEntry);
+  };
 
   return {
     async createRun(run) {
@@ -67,16 +71,10 @@ export function createMemoryStagingStore(): StagingStore {
       for (const chunk of found) yield { ...clone(chunk), payload: Buffer.from(chunk.payload) };
     },
     async markChunk(runId, chunkSeq, entry) {
-      const key = `${runId}:${chunkSeq}`;
-      const current = ledger.get(key) ?? { runId, chunkSeq };
-      const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
-      ledger.set(key, { ...current, ...clone(defined) });
+      markLedger({ runId, chunkSeq }, entry);
     },
     async markRecordPatch(runId, chunkSeq, recordIndex, entry) {
-      const key = `${runId}:${chunkSeq}:r${recordIndex}`;
-      const current = ledger.get(key) ?? { runId, chunkSeq, recordIndex };
-      const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
-      ledger.set(key, { ...current, ...clone(defined) });
+      markLedger({ runId, chunkSeq, recordIndex }, entry);
     },
     async countRun(runId) {
       return sumLedger(ledgerOf(runId), runs.get(runId)?.generation);

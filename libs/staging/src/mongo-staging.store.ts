@@ -1,6 +1,6 @@
 import { Binary, type Collection, type Db } from 'mongodb';
 import { guard, isDuplicateKey } from './mongo.errors';
-import { awaitsSourceEnd, isRunDone, isRunOpen, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
@@ -44,6 +44,10 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       return new Map(list.map((run) => [run.runId, sumLedger(entries.get(run.runId) ?? [], run.generation)]));
     });
   const countRunOf = async (run: Pick<RunRecord, 'runId' | 'generation'>) => (await countRuns([run])).get(run.runId) ?? sumLedger([], run.generation);
+
+  const markLedger = async (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
+    await ledger.updateOne({ _id: ledgerKey(at.runId, at.chunkSeq, at.recordIndex) }, { $set: definedFields(entry), $setOnInsert: definedFields(at) }, { upsert: true });
+  };
 
   return {
     async ensureIndexes() {
@@ -131,19 +135,8 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       }
     },
 
-    markChunk: (runId, chunkSeq, entry) =>
-      guard('mark chunk', async () => {
-        const set: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(entry)) if (value !== undefined) set[key] = value;
-        await ledger.updateOne({ _id: `${runId}:${chunkSeq}` }, { $set: set, $setOnInsert: { runId, chunkSeq } }, { upsert: true });
-      }),
-
-    markRecordPatch: (runId, chunkSeq, recordIndex, entry) =>
-      guard('mark record patch', async () => {
-        const set: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(entry)) if (value !== undefined) set[key] = value;
-        await ledger.updateOne({ _id: `${runId}:${chunkSeq}:r${recordIndex}` }, { $set: set, $setOnInsert: { runId, chunkSeq, recordIndex } }, { upsert: true });
-      }),
+    markChunk: (runId, chunkSeq, entry) => guard('mark chunk', () => markLedger({ runId, chunkSeq }, entry)),
+    markRecordPatch: (runId, chunkSeq, recordIndex, entry) => guard('mark record patch', () => markLedger({ runId, chunkSeq, recordIndex }, entry)),
 
     async countRun(runId) {
       return countRunOf({ runId, generation: (await this.getRun(runId))?.generation });

@@ -45,6 +45,13 @@ export interface StagingStore {
   close(): Promise<void>;
 }
 
+/** A ledger entry's key: one per chunk, and one per redriven record of it, so a patch never overwrites its chunk's entry. */
+export const ledgerKey = (runId: string, chunkSeq: number, recordIndex?: number): string =>
+  recordIndex === undefined ? `${runId}:${chunkSeq}` : `${runId}:${chunkSeq}:r${recordIndex}`;
+
+/** The fields of a ledger mark that were given: a mark sets them (never increments), leaving the others as they were. */
+export const definedFields = (entry: object): Record<string, unknown> => Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
+
 /** Sums a run's ledger; shared by both implementations so they cannot drift. */
 export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCounts {
   const counts: RunCounts = { extracted: 0, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 0, chunksLoaded: 0 };
