@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_PARTITIONS, HEADERS, runRequestedSchema, valueSubject, type RunRequested, type TopicNames } from '@brokered-etl/contracts';
+import { DEFAULT_PARTITIONS, HEADERS, RUN_ID_PATTERN, runRequestedSchema, valueSubject, type RunRequested, type TopicNames } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
 import { redriveDeadLetters, rerunFromStaging, replayStage, type OffsetReplayRequest, type RedriveSelection, type RerunFrom } from '@brokered-etl/replay';
@@ -24,8 +24,6 @@ export interface TriggerRequest {
   requestedBy: string;
 }
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
 export function newRunId(pipeline: string, at = new Date()): string {
   return `${pipeline}-${at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
 }
@@ -41,7 +39,7 @@ export function createRunControl(deps: RunControlDeps) {
         throw new EtlError('UNKNOWN_PIPELINE', `unknown pipeline "${request.pipeline}"; known: ${deps.pipelines.join(', ')}`);
       }
       const runId = request.runId ?? newRunId(request.pipeline);
-      if (!RUN_ID.test(runId)) throw new EtlError('BAD_PARAMS', `run id "${runId}" must be 1-128 letters, digits, ".", "_", ":" or "-"`);
+      if (!RUN_ID_PATTERN.test(runId)) throw new EtlError('BAD_PARAMS', `run id "${runId}" must be 1-128 letters, digits, ".", "_", ":" or "-"`);
       if (schemaId === undefined) {
         await ensureTopics(deps.kafka, [{ topic: deps.topics.trigger, partitions: DEFAULT_PARTITIONS.control }]);
         schemaId = await deps.registry.ensureSchema(valueSubject(deps.topics.trigger), runRequestedSchema);

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
-import { formatScheduledAt, RUN_ID_PATTERN, scheduledRunId, tickRequest } from './run-id';
+import { RUN_ID_PATTERN } from '@brokered-etl/contracts';
+import { formatScheduledAt, scheduledRunId, tickRequest } from './run-id';
 import type { Schedule } from './schedule.types';
 
 const nightly: Schedule = { name: 'nightly', pipeline: 'flights', cron: '0 2 * * *', timezone: 'Europe/Paris', params: { source: 'flights-2k.json' } };

@@ -1,8 +1,5 @@
 import type { Schedule, ScheduledTriggerRequest } from './schedule.types';
 
-/** The run id format run control accepts (libs/run-control). */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
 /** 2026-11-26T02:00:00.000Z → 20261126T020000Z (basic ISO 8601, UTC, whole seconds). */
 export function formatScheduledAt(scheduledAt: Date): string {
   return scheduledAt.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { RUN_ID_PATTERN } from '@brokered-etl/contracts';
 import { baseWorkerEnvSchema, ConfigError, opsEnvFields } from '@brokered-etl/config';
-import { RUN_ID_PATTERN, scheduledRunId } from './run-id';
+import { scheduledRunId } from './run-id';
 import type { Schedule } from './schedule.types';
 
 /** Environment of the scheduler app: the shared endpoints plus where schedules come from. */

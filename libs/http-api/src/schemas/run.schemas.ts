@@ -1,6 +1,8 @@
+import { RUN_ID_PATTERN } from '@brokered-etl/contracts';
+
 const dateTime = { type: 'string', format: 'date-time' } as const;
 
-const runIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
+const runIdPattern = RUN_ID_PATTERN.source;
 
 const countsSchema = {
   type: 'object',
