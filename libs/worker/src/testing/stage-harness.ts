@@ -1,11 +1,10 @@
 import { groupId, topicNames, type StageName } from '@brokered-etl/contracts';
-import { createKafkaClient } from '@brokered-etl/messaging';
+import { createKafkaClient, createLagReader } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectMongo, createMongoStagingStore, type StagingStore } from '@brokered-etl/staging';
 import { createExtractHandler, createLoadHandler, createTransformHandler } from '@brokered-etl/stages';
-import type { IntegrationEnv } from '@brokered-etl/testing';
-import { waitFor } from '@brokered-etl/testing';
+import { appEnvFor, waitFor, type IntegrationEnv } from '@brokered-etl/testing';
 import { startStageWorker, type RunningWorker } from '../stage-worker';
 import { stageWorkerEnvSchema } from '../worker.config';
 
@@ -25,11 +24,7 @@ export interface TestStages {
 /** The three stage workers in this process, on a namespace and database of their own. */
 export async function startAllStages(options: { env: IntegrationEnv; namespace: string; database: string; logger: Logger; sessionTimeoutMs?: number }): Promise<TestStages> {
   const env = stageWorkerEnvSchema.parse({
-    KAFKA_BROKERS: options.env.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: options.env.schemaRegistryUrl,
-    MONGO_URL: options.env.mongoUrl,
-    MONGO_DB: options.database,
-    ETL_NAMESPACE: options.namespace,
+    ...appEnvFor(options.env, options.namespace, options.database),
     SESSION_TIMEOUT_MS: options.sessionTimeoutMs,
     // three workers in one process, and other test runs on the host: never a fixed port
     OPS_PORT: 0,
@@ -70,24 +65,13 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
       return (stage === 'extracted' ? schemas.extracted : schemas.transformed).get(name)!;
     },
     async waitIdle(timeoutMs = 60_000) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        for (const [stage, stageTopics] of inputs) {
-          await waitFor(`${stage} to catch up`, async () => {
-            for (const topic of stageTopics) {
-              const ends = await admin.fetchTopicOffsets(topic);
-              const [committed] = await admin.fetchOffsets({ groupId: groupId(stage, options.namespace), topics: [topic] });
-              for (const end of ends) {
-                const done = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-                if (end.high !== '0' && BigInt(done) < BigInt(end.high)) return false;
-              }
-            }
-            return true;
-          }, timeoutMs);
+      for (const [stage, stageTopics] of inputs) {
+        const lag = createLagReader(kafka, { groupId: groupId(stage, options.namespace), topics: stageTopics, timeoutMs: 10_000 });
+        try {
+          await waitFor(`${stage} to catch up`, async () => (await lag.read()).every((p) => p.lag === 0), timeoutMs);
+        } finally {
+          await lag.close();
         }
-      } finally {
-        await admin.disconnect();
       }
     },
     async stop() {
