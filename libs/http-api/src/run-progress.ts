@@ -1,3 +1,4 @@
+import { sleep } from '@brokered-etl/lifecycle';
 import type { RunRecord } from '@brokered-etl/staging';
 import type { ApiRunControl } from './api.options';
 
@@ -40,18 +41,6 @@ function snapshotOf(run: RunRecord): RunSnapshot {
 }
 
 export type ProgressEvent = { type: 'progress' | 'end'; snapshot: RunSnapshot };
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 
 /**
  * Polls a run's live counts and yields a `progress` event each time something

@@ -1,1 +1,2 @@
 export { installShutdown } from './shutdown';
+export { sleep } from './sleep';

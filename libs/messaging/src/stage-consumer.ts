@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { HEADERS, type DeadLetter } from '@brokered-etl/contracts';
 import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
+import { sleep } from '@brokered-etl/lifecycle';
 import type { Logger } from '@brokered-etl/observability';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { deadLetterOf, type DeadLetterSink } from './dead-letter.sink';
@@ -127,17 +128,6 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   });
 
   // the abort listener goes with its timer: retrying for hours must not pile listeners on the one shared signal
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        abort.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      abort.signal.addEventListener('abort', done, { once: true });
-    });
-
   /** Only "processed" and "dead-lettered" messages are committed; the others stay for redelivery. */
   async function processOne(payload: EachBatchPayload, message: KafkaMessage): Promise<{ outcome: MessageOutcome; attempts: number }> {
     const { topic, partition } = payload.batch;
@@ -180,7 +170,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
           resume ??= payload.pause();
           const wait = backoffDelay(attempt, backoff);
           msgLog.warn('transient failure, retrying', { attempt, retryInMs: wait, code: errorCodeOf(err), error: errorMessageOf(err) });
-          await sleep(wait);
+          await sleep(wait, abort.signal);
           if (stopping) return { outcome: 'abandoned', attempts: attempt };
         }
       }
@@ -199,7 +189,7 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
         if (stopping) return false;
         const wait = backoffDelay(attempt, backoff);
         msgLog.warn('cannot publish dead letter yet, retrying', { attempt, retryInMs: wait, error: errorMessageOf(err) });
-        await sleep(wait);
+        await sleep(wait, abort.signal);
       }
     }
   }

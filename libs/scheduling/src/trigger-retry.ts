@@ -1,4 +1,5 @@
 import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
+import { sleep } from '@brokered-etl/lifecycle';
 import type { Logger } from '@brokered-etl/observability';
 import type { ScheduledTriggerRequest, TriggerFn } from './schedule.types';
 
@@ -13,22 +14,6 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { initialMs: 500, maxMs: 10_000, minWindowMs: 30_000 };
 
 export type TriggerOutcome = 'requested' | 'rejected' | 'gave-up' | 'stopped';
-
-/** setTimeout that an abort ends early (resolves false). */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Produces one tick's RunRequested, retrying transient failures (broker or
@@ -58,7 +43,7 @@ export async function triggerWithRetry(
         return 'gave-up';
       }
       log.warn('run request failed, retrying', { ...fields, attempt, code, error: errorMessageOf(err), retryInMs: waitMs });
-      if (!(await pause(waitMs, options.signal))) {
+      if (!(await sleep(waitMs, options.signal))) {
         log.warn('scheduler stopping, tick abandoned', { ...fields, attempt });
         return 'stopped';
       }
