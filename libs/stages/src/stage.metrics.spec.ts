@@ -1,56 +1,16 @@
-import { topicNames, type Chunk, type DeadLetter } from '@brokered-etl/contracts';
+import type { Chunk, DeadLetter } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
-import type { AvroRegistry, HandlerContext, InboundMessage, MessageProducer } from '@brokered-etl/messaging';
-import { createSilentLogger } from '@brokered-etl/observability';
-import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
-import { createMemoryStagingStore, createMemoryTargetWriter } from '@brokered-etl/staging';
+import type { InboundMessage } from '@brokered-etl/messaging';
+import { createMemoryStagingStore } from '@brokered-etl/staging';
 import { recordingDeadLetters } from './dead-letters';
 import { createLoadHandler } from './load.handler';
+import { fakeHandlerContext, fakeStageDeps as setUp } from './stage-deps.fixture';
 import { createMemoryStageMetrics } from './stage.metrics';
-import type { LoaderDeps } from './stage.deps';
 import { createTransformHandler } from './transform.handler';
 
 /** Handlers count records per pipeline through the metrics port, once per chunk of work done. */
 describe('stage metrics port', () => {
-  const pipeline: AnyPipeline = {
-    name: 'numbers',
-    description: 'even numbers pass, odd ones fail validation',
-    params: {},
-    extractedRecord: { type: 'record', name: 'N', fields: [] },
-    transformedRecord: { type: 'record', name: 'N', fields: [] },
-    openSource: async function* () {
-      yield { n: 0 };
-    },
-    createTransform: async () => (raw: { n: number }) => {
-      if (raw.n % 2) throw new EtlError('VALIDATION_FAILED', `odd ${raw.n}`);
-      return { n: raw.n, id: `n${raw.n}` };
-    },
-    target: { collection: 'numbers', documentOf: (out: { id: string }) => ({ _id: out.id, ...out }) },
-  };
-
-  function setUp() {
-    const metrics = createMemoryStageMetrics();
-    const staging = createMemoryStagingStore();
-    const published: DeadLetter[] = [];
-    const registry = { encode: async (_id: number, value: unknown) => Buffer.from(JSON.stringify(value)) } as unknown as AvroRegistry;
-    const producer: MessageProducer = { send: async () => undefined, sendRaw: async () => undefined, connect: async () => undefined, disconnect: async () => undefined };
-    const deps: LoaderDeps = {
-      pipelines: { find: (name) => (name === pipeline.name ? pipeline : undefined), names: () => [pipeline.name] },
-      staging,
-      producer,
-      registry,
-      topics: topicNames('unit'),
-      schemas: { trigger: 1, events: 2, dlq: 3, extracted: new Map([[pipeline.name, 4]]), transformed: new Map([[pipeline.name, 5]]) },
-      events: { emit: async () => undefined },
-      deadLetters: recordingDeadLetters({ publish: async (d) => void published.push(d) }, staging, metrics),
-      logger: createSilentLogger(),
-      metrics,
-      target: createMemoryTargetWriter(),
-    };
-    return { deps, metrics, published };
-  }
-
-  const context: HandlerContext = { heartbeat: async () => undefined, signal: new AbortController().signal, logger: createSilentLogger() };
+  const context = fakeHandlerContext();
   const message = <T>(value: T): InboundMessage<T> => ({ value, topic: 'unit.numbers.x', partition: 0, offset: '0', key: null, rawValue: null, headers: {}, rawHeaders: [], attempt: 1 });
   const chunkOf = (numbers: number[]): Chunk<Record<string, unknown>> => ({ runId: 'r1', pipeline: 'numbers', chunkSeq: 0, firstRecordIndex: 0, records: numbers.map((n) => ({ n })) });
 

@@ -1,50 +1,14 @@
-import { topicNames, type Chunk, type DeadLetter } from '@brokered-etl/contracts';
-import { EtlError } from '@brokered-etl/errors';
-import type { AvroRegistry, HandlerContext, InboundMessage, MessageProducer } from '@brokered-etl/messaging';
-import { createSilentLogger } from '@brokered-etl/observability';
-import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
-import { createMemoryStagingStore } from '@brokered-etl/staging';
-import { createMemoryStageMetrics } from './stage.metrics';
-import type { StageDeps } from './stage.deps';
+import type { Chunk } from '@brokered-etl/contracts';
+import type { InboundMessage } from '@brokered-etl/messaging';
+import { fakeHandlerContext, fakeStageDeps } from './stage-deps.fixture';
 import { createTransformHandler } from './transform.handler';
 
 /** A record that fails validation is dead-lettered alone, as a one-record chunk that can be redriven. */
 describe('transformer record-level dead letters', () => {
-  const pipeline: AnyPipeline = {
-    name: 'numbers',
-    description: 'odd numbers fail validation',
-    params: {},
-    extractedRecord: { type: 'record', name: 'N', fields: [] },
-    transformedRecord: { type: 'record', name: 'N', fields: [] },
-    openSource: async function* () {
-      yield { n: 0 };
-    },
-    createTransform: async () => (raw: { n: number }) => {
-      if (raw.n % 2) throw new EtlError('VALIDATION_FAILED', `odd ${raw.n}`);
-      return raw;
-    },
-    target: { collection: 'numbers', documentOf: (out: { n: number }) => ({ _id: String(out.n) }) },
-  };
-
   it('carries the chunk lineage, the record, and the message headers with replay-of pointing at the record', async () => {
-    const published: DeadLetter[] = [];
     const at = new Date('2026-01-02T03:04:05Z');
-    const registry = { encode: async (id: number, value: unknown) => Buffer.from(JSON.stringify({ id, value })) } as unknown as AvroRegistry;
-    const producer: MessageProducer = { send: async () => undefined, sendRaw: async () => undefined, connect: async () => undefined, disconnect: async () => undefined };
-    const deps: StageDeps = {
-      pipelines: { find: (name) => (name === pipeline.name ? pipeline : undefined), names: () => [pipeline.name] },
-      staging: createMemoryStagingStore(),
-      producer,
-      registry,
-      topics: topicNames('unit'),
-      schemas: { trigger: 1, events: 2, dlq: 3, extracted: new Map([[pipeline.name, 4]]), transformed: new Map([[pipeline.name, 5]]) },
-      events: { emit: async () => undefined },
-      deadLetters: { publish: async (d) => void published.push(d) },
-      logger: createSilentLogger(),
-      metrics: createMemoryStageMetrics(),
-      now: () => at,
-    };
-    const context: HandlerContext = { heartbeat: async () => undefined, signal: new AbortController().signal, logger: createSilentLogger() };
+    const { deps, published } = fakeStageDeps({ now: () => at });
+    const context = fakeHandlerContext();
     const chunk: Chunk<Record<string, unknown>> = { runId: 'r1', pipeline: 'numbers', chunkSeq: 2, firstRecordIndex: 10, records: [{ n: 0 }, { n: 1 }] };
     const rawHeaders = [
       { key: 'etl-run-id', value: Buffer.from('r1') },

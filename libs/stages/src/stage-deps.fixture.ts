@@ -1,0 +1,56 @@
+import { topicNames, type DeadLetter } from '@brokered-etl/contracts';
+import { EtlError } from '@brokered-etl/errors';
+import type { AvroRegistry, HandlerContext, MessageProducer } from '@brokered-etl/messaging';
+import { createSilentLogger } from '@brokered-etl/observability';
+import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
+import { createMemoryStagingStore, createMemoryTargetWriter } from '@brokered-etl/staging';
+import { recordingDeadLetters } from './dead-letters';
+import { createMemoryStageMetrics } from './stage.metrics';
+import type { LoaderDeps } from './stage.deps';
+
+/** For handler unit tests: even numbers pass, odd ones fail validation. */
+export const numbersPipeline: AnyPipeline = {
+  name: 'numbers',
+  description: 'even numbers pass, odd ones fail validation',
+  params: {},
+  extractedRecord: { type: 'record', name: 'N', fields: [] },
+  transformedRecord: { type: 'record', name: 'N', fields: [] },
+  openSource: async function* () {
+    yield { n: 0 };
+  },
+  createTransform: async () => (raw: { n: number }) => {
+    if (raw.n % 2) throw new EtlError('VALIDATION_FAILED', `odd ${raw.n}`);
+    return { n: raw.n, id: `n${raw.n}` };
+  },
+  target: { collection: 'numbers', documentOf: (out: { id: string }) => ({ _id: out.id, ...out }) },
+};
+
+/**
+ * A handler's dependencies in memory around numbersPipeline: the registry
+ * "encodes" `{id, value}` as JSON, the producer accepts everything, and dead
+ * letters are recorded (staging, metrics) and kept in `published`.
+ */
+export function fakeStageDeps(options: { now?: () => Date } = {}) {
+  const metrics = createMemoryStageMetrics();
+  const staging = createMemoryStagingStore();
+  const published: DeadLetter[] = [];
+  const registry = { encode: async (id: number, value: unknown) => Buffer.from(JSON.stringify({ id, value })) } as unknown as AvroRegistry;
+  const producer: MessageProducer = { send: async () => undefined, sendRaw: async () => undefined, connect: async () => undefined, disconnect: async () => undefined };
+  const deps: LoaderDeps = {
+    pipelines: { find: (name) => (name === numbersPipeline.name ? numbersPipeline : undefined), names: () => [numbersPipeline.name] },
+    staging,
+    producer,
+    registry,
+    topics: topicNames('unit'),
+    schemas: { trigger: 1, events: 2, dlq: 3, extracted: new Map([[numbersPipeline.name, 4]]), transformed: new Map([[numbersPipeline.name, 5]]) },
+    events: { emit: async () => undefined },
+    deadLetters: recordingDeadLetters({ publish: async (d) => void published.push(d) }, staging, metrics),
+    logger: createSilentLogger(),
+    metrics,
+    target: createMemoryTargetWriter(),
+    now: options.now,
+  };
+  return { deps, metrics, published };
+}
+
+export const fakeHandlerContext = (): HandlerContext => ({ heartbeat: async () => undefined, signal: new AbortController().signal, logger: createSilentLogger() });
