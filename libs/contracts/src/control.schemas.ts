@@ -16,6 +16,26 @@ export const runRequestedSchema: AvroRecordSchema = {
   ],
 };
 
+export const extractSplitSchema: AvroRecordSchema = {
+  type: 'record',
+  name: 'ExtractSplit',
+  namespace: NS,
+  doc: 'One planned piece of a run\'s source (ADR 0004): a row range (Parquet) or a byte range on record boundaries (JSON, CSV).',
+  fields: [
+    { name: 'runId', type: 'string' },
+    { name: 'pipeline', type: 'string' },
+    { name: 'splitSeq', type: 'int' },
+    { name: 'splitCount', type: 'int' },
+    { name: 'firstRecordIndex', type: 'long', doc: 'source position of the split\'s first record' },
+    { name: 'recordCount', type: 'long' },
+    { name: 'rangeUnit', type: 'string', doc: 'rows | bytes' },
+    { name: 'rangeStart', type: 'long' },
+    { name: 'rangeEnd', type: 'long', doc: 'exclusive' },
+    { name: 'fingerprint', type: 'string', doc: 'the planned content, e.g. size:mtimeMs' },
+    { name: 'params', type: { type: 'map', values: 'string' }, default: {} },
+  ],
+};
+
 export const runEventSchema: AvroRecordSchema = {
   type: 'record',
   name: 'RunEvent',
@@ -25,7 +45,7 @@ export const runEventSchema: AvroRecordSchema = {
     { name: 'runId', type: 'string' },
     { name: 'pipeline', type: 'string' },
     { name: 'stage', type: 'string' },
-    { name: 'type', type: 'string', doc: 'run.started | chunk.extracted | chunk.transformed | chunk.loaded | source.ended | run.completed | run.failed' },
+    { name: 'type', type: 'string', doc: 'run.started | chunk.extracted | chunk.transformed | chunk.loaded | split.extracted | source.ended | run.completed | run.failed | run.stalled' },
     { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
     { name: 'chunkSeq', type: ['null', 'int'], default: null },
     { name: 'records', type: ['null', 'long'], default: null },

@@ -6,14 +6,32 @@ export interface RunRequested {
   requestedBy: string;
 }
 
+/** One planned piece of a run's source: an extractor reads exactly this and nothing else (ADR 0004). */
+export interface ExtractSplit {
+  runId: string;
+  pipeline: string;
+  splitSeq: number;
+  splitCount: number;
+  firstRecordIndex: number;
+  recordCount: number;
+  rangeUnit: 'rows' | 'bytes';
+  rangeStart: number;
+  rangeEnd: number;
+  /** The planned content: a split of a source that changed since is refused. */
+  fingerprint: string;
+  params: Record<string, string>;
+}
+
 export type RunEventType =
   | 'run.started'
   | 'chunk.extracted'
   | 'chunk.transformed'
   | 'chunk.loaded'
+  | 'split.extracted'
   | 'source.ended'
   | 'run.completed'
-  | 'run.failed';
+  | 'run.failed'
+  | 'run.stalled';
 
 export interface RunEvent {
   runId: string;

@@ -7,6 +7,8 @@ export type StageName = 'extractor' | 'transformer' | 'loader';
 
 export interface TopicNames {
   trigger: string;
+  /** Planned pieces of runs' sources, taken by any extractor instance (ADR 0004). */
+  splits: string;
   events: string;
   dlq: string;
   data(pipeline: string, stage: DataStage): string;
@@ -16,6 +18,7 @@ export function topicNames(namespace = ''): TopicNames {
   const p = namespace ? `${namespace}.` : '';
   return {
     trigger: `${p}etl.runs.trigger`,
+    splits: `${p}etl.runs.splits`,
     events: `${p}etl.runs.events`,
     dlq: `${p}etl.dlq`,
     data: (pipeline, stage) => `${p}${pipeline}.${stage}`,
@@ -39,5 +42,5 @@ export const STAGE_INPUT: Record<StageName, 'trigger' | DataStage> = {
   loader: 'transformed',
 };
 
-/** Partitions of our topics: enough for the two-to-four workers a stage runs here. */
+/** Partitions of our topics: enough for the two-to-four workers a stage runs here; splits spread like data. */
 export const DEFAULT_PARTITIONS = { control: 3, data: 6 } as const;

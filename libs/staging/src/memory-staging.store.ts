@@ -1,5 +1,5 @@
-import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, sumLedger, type StagingStore } from './staging.store';
-import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, splitKey, stallReason, sumLedger, type StagingStore } from './staging.store';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -10,6 +10,7 @@ export function createMemoryStagingStore(): StagingStore {
   const ledger = new Map<string, ChunkLedgerEntry>();
   const rejections = new Map<string, Rejection>();
   const deadLetters = new Map<string, DeadLetterRecord>();
+  const plans = new Map<string, StagedPlan>();
   const ledgerOf = (runId: string) => [...ledger.values()].filter((e) => e.runId === runId);
   const markLedger = (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
     const key = ledgerKey(at.runId, at.chunkSeq, at.recordIndex);
@@ -52,7 +53,59 @@ export function createMemoryStagingStore(): StagingStore {
       run.counts = counts;
       if (!isRunOpen(run) || !isRunDone(run, counts)) return undefined;
       Object.assign(run, { status: 'completed', finishedAt: at });
+      delete run.stall;
       return clone(run);
+    },
+    async resumeRun(runId, at) {
+      const run = runs.get(runId);
+      if (run?.status !== 'failed') return false;
+      Object.assign(run, { status: 'running', progressAt: at });
+      delete run.failure;
+      delete run.finishedAt;
+      return true;
+    },
+    async resetExtraction(runId) {
+      plans.delete(runId);
+      const run = runs.get(runId);
+      if (!run) return;
+      for (const field of ['splitCount', 'splitsDone', 'totalChunks', 'totalRecords', 'sourceEndedAt'] as const) delete run[field];
+    },
+    async savePlan(plan) {
+      if (!plans.has(plan.runId)) plans.set(plan.runId, clone(plan));
+      const stored = clone(plans.get(plan.runId)!);
+      const run = runs.get(plan.runId);
+      if (run) run.splitCount = stored.splits.length;
+      return stored;
+    },
+    async getPlan(runId) {
+      const plan = plans.get(runId);
+      return plan && clone(plan);
+    },
+    async markSplitDone(runId, splitSeq, totals) {
+      const run = runs.get(runId);
+      if (!run) return undefined;
+      run.splitsDone = { ...run.splitsDone, [splitKey(splitSeq)]: { ...totals } };
+      return clone(run);
+    },
+    async markProgress(runId, stage, at) {
+      const run = runs.get(runId);
+      if (!run) return;
+      Object.assign(run, { progressAt: at, progressStage: stage });
+      if (run.status === 'stalled') {
+        run.status = 'running';
+        delete run.stall;
+      }
+    },
+    async markStalledRuns(before, at) {
+      const marked: RunRecord[] = [];
+      for (const run of runs.values()) {
+        if (run.status !== 'requested' && run.status !== 'running') continue;
+        const since = run.progressAt ?? run.startedAt ?? run.requestedAt;
+        if (since >= before) continue;
+        Object.assign(run, { status: 'stalled', stall: { ...stallReason(run, since), at } });
+        marked.push(clone(run));
+      }
+      return marked;
     },
     async reopenRun(runId, at) {
       const run = runs.get(runId);

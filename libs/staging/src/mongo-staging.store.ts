@@ -1,7 +1,8 @@
 import { Binary, type Collection, type Db } from 'mongodb';
 import { guard, isDuplicateKey } from './mongo.errors';
-import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, sumLedger, type StagingStore } from './staging.store';
-import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk } from './staging.types';
+import { createMongoRunProgress } from './mongo-run-progress';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, OPEN_STATUSES, sumLedger, type StagingStore } from './staging.store';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
 type ChunkDoc = Omit<StagedChunk, 'payload'> & { _id: string; payload: Binary };
@@ -30,6 +31,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   const ledger: Collection<LedgerDoc> = db.collection(`${prefix}.ledger`);
   const rejections: Collection<RejectionDoc> = db.collection(`${prefix}.rejections`);
   const deadLetters: Collection<DeadLetterDoc> = db.collection(`${prefix}.deadletters`);
+  const plans: Collection<StagedPlan & { _id: string }> = db.collection(`${prefix}.plans`);
   const fromDoc = (doc: DeadLetterDoc): DeadLetterRecord => {
     const { key, value, headers, ...rest } = strip(doc);
     return { ...rest, key: toBuffer(key), value: toBuffer(value), headers: headers.map((h) => ({ key: h.key, value: toBuffer(h.value) })) };
@@ -50,6 +52,8 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   };
 
   return {
+    ...createMongoRunProgress(runs, plans),
+
     async ensureIndexes() {
       await guard('create staging indexes', async () => {
         await runs.createIndex({ requestedAt: -1 });
@@ -110,7 +114,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
         return undefined;
       }
       // the status filter makes exactly one caller the one that completed it, even when loaders race
-      const result = await guard('complete run', () => runs.updateOne({ _id: runId, status: { $in: ['requested', 'running'] } }, { $set: { status: 'completed', finishedAt: at, counts } }));
+      const result = await guard('complete run', () => runs.updateOne({ _id: runId, status: { $in: [...OPEN_STATUSES] } }, { $set: { status: 'completed', finishedAt: at, counts }, $unset: { stall: '' } }));
       return result.modifiedCount === 1 ? this.getRun(runId) : undefined;
     },
 

@@ -185,6 +185,59 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect((await store.listDeadLetters({ runId: run.runId, open: true })).map((d) => d.id).sort()).toEqual([letter.id, `${letter.id}-other`]);
     });
 
+    it('stages a run\'s plan once: a second planner gets the first plan back, and the run knows its split count', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      const split = (splitSeq: number) => ({ splitSeq, firstRecordIndex: splitSeq * 10, recordCount: 10, range: { unit: 'rows' as const, start: splitSeq * 10, end: splitSeq * 10 + 10 } });
+      const plan = { runId: run.runId, pipeline: 'flights', fingerprint: '100:1', totalRecords: 20, splitRecords: 10, splits: [split(0), split(1)], plannedAt: new Date() };
+      expect((await store.savePlan(plan)).fingerprint).toBe('100:1');
+      expect((await store.savePlan({ ...plan, fingerprint: '999:2', splits: [split(0)] })).fingerprint).toBe('100:1');
+      expect((await store.getPlan(run.runId))?.splits).toHaveLength(2);
+      expect((await store.getRun(run.runId))?.splitCount).toBe(2);
+      await store.resetExtraction(run.runId);
+      expect(await store.getPlan(run.runId)).toBeUndefined();
+      expect((await store.getRun(run.runId))?.splitCount).toBeUndefined();
+    });
+
+    it('marks splits done once each, however often a split is redone', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markSplitDone(run.runId, 0, { chunks: 2, records: 10 });
+      await store.markSplitDone(run.runId, 0, { chunks: 2, records: 10 });
+      const after = await store.markSplitDone(run.runId, 11, { chunks: 1, records: 3 });
+      expect(after?.splitsDone).toEqual({ s0: { chunks: 2, records: 10 }, s11: { chunks: 1, records: 3 } });
+    });
+
+    it('marks a run that stopped moving stalled, and running again when it moves', async () => {
+      const run = newRun({ status: 'running', startedAt: new Date(Date.UTC(2030, 0, 1)) });
+      const fresh = newRun({ status: 'running', startedAt: new Date(Date.UTC(2030, 0, 1)) });
+      await store.createRun(run);
+      await store.createRun(fresh);
+      await store.markProgress(run.runId, 'transformer', new Date(Date.UTC(2030, 0, 1, 0, 1)));
+      await store.markProgress(fresh.runId, 'loader', new Date(Date.UTC(2030, 0, 1, 0, 20)));
+      const marked = await store.markStalledRuns(new Date(Date.UTC(2030, 0, 1, 0, 10)), new Date(Date.UTC(2030, 0, 1, 0, 21)));
+      expect(marked.map((r) => r.runId).filter((id) => id === run.runId || id === fresh.runId)).toEqual([run.runId]);
+      const stalled = await store.getRun(run.runId);
+      expect(stalled?.status).toBe('stalled');
+      expect(stalled?.stall?.stage).toBe('transformer');
+      expect(stalled?.stall?.reason).toContain('no progress since 2030-01-01T00:01:00.000Z');
+      await store.markProgress(run.runId, 'loader', new Date(Date.UTC(2030, 0, 1, 0, 22)));
+      expect((await store.getRun(run.runId))?.status).toBe('running');
+      expect((await store.getRun(run.runId))?.stall).toBeUndefined();
+    });
+
+    it('resumes a failed run in its generation; leaves other runs alone', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      expect(await store.resumeRun(run.runId, new Date())).toBe(false);
+      await store.failRun(run.runId, { code: 'RETRIES_EXHAUSTED', message: 'gave up' }, new Date());
+      expect(await store.resumeRun(run.runId, new Date())).toBe(true);
+      const resumed = await store.getRun(run.runId);
+      expect(resumed?.status).toBe('running');
+      expect(resumed?.failure).toBeUndefined();
+      expect(resumed?.generation ?? 0).toBe(0);
+    });
+
     it('lists runs newest first', async () => {
       const older = newRun({ requestedAt: new Date(Date.UTC(2030, 0, 1)) });
       const newer = newRun({ requestedAt: new Date(Date.UTC(2030, 0, 2)) });

@@ -1,4 +1,4 @@
-import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunCounts, RunRecord, StagedChunk } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunCounts, RunRecord, SplitTotals, StagedChunk, StagedPlan } from './staging.types';
 
 /**
  * The staging area, as a port: runs, staged chunks, chunk accounting and
@@ -21,6 +21,23 @@ export interface StagingStore {
   completeRunIfDone(runId: string, at: Date): Promise<RunRecord | undefined>;
   /** Re-opens a run for a rerun from staging; returns the new generation. */
   reopenRun(runId: string, at: Date): Promise<number>;
+  /**
+   * A failed run whose lost message was redriven goes on where it stopped (same
+   * generation): `running` again, its failure cleared. A run in any other state is left alone.
+   */
+  resumeRun(runId: string, at: Date): Promise<boolean>;
+  /** Forgets the run's plan and finished splits (a redriven trigger of a failed run plans its source again). */
+  resetExtraction(runId: string): Promise<void>;
+
+  /** Stages the run's plan unless it has one; returns the plan that is staged (the first one wins). Sets run.splitCount. */
+  savePlan(plan: StagedPlan): Promise<StagedPlan>;
+  getPlan(runId: string): Promise<StagedPlan | undefined>;
+  /** Marks one split finished (idempotent per split) and returns the run as it is after the mark. */
+  markSplitDone(runId: string, splitSeq: number, totals: SplitTotals): Promise<RunRecord | undefined>;
+  /** Something moved the run forward: a `stalled` run is `running` again. */
+  markProgress(runId: string, stage: string, at: Date): Promise<void>;
+  /** Open runs whose last progress is older than `before` become `stalled`; returns the runs it just marked. */
+  markStalledRuns(before: Date, at: Date): Promise<RunRecord[]>;
 
   stageChunk(chunk: StagedChunk): Promise<void>;
   readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk>;
@@ -83,7 +100,26 @@ export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCount
   return counts;
 }
 
-export const isRunOpen = (run: RunRecord): boolean => run.status === 'requested' || run.status === 'running';
+export const OPEN_STATUSES = ['requested', 'running', 'stalled'] as const;
+export const isRunOpen = (run: RunRecord): boolean => (OPEN_STATUSES as readonly string[]).includes(run.status);
+
+/** The key of one finished split on the run document (a field name, never an array index). */
+export const splitKey = (splitSeq: number): string => `s${splitSeq}`;
+
+/** Every planned split finished: the totals the source ended with. */
+export function splitTotalsIfAllDone(run: RunRecord): SplitTotals & { splits: number } | undefined {
+  if (run.splitCount === undefined) return undefined;
+  const done = Object.values(run.splitsDone ?? {});
+  if (done.length < run.splitCount) return undefined;
+  return { splits: done.length, chunks: done.reduce((n, s) => n + s.chunks, 0), records: done.reduce((n, s) => n + s.records, 0) };
+}
+
+/** What the stall watchdog tells about a run that stopped moving. */
+export function stallReason(run: RunRecord, since: Date): { stage: string; reason: string } {
+  const stage = run.progressStage ?? 'extractor';
+  const splits = run.splitCount === undefined ? '' : `, splits ${Object.keys(run.splitsDone ?? {}).length}/${run.splitCount}`;
+  return { stage, reason: `no progress since ${since.toISOString()} (last: ${stage}${splits}); see its dead letters and the workers' health` };
+}
 
 /**
  * An open run whose source has not ended cannot complete, and nobody reads its

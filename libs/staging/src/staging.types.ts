@@ -1,6 +1,7 @@
 import type { DeadLetter } from '@brokered-etl/contracts';
 
-export type RunStatus = 'requested' | 'running' | 'completed' | 'failed';
+/** `stalled`: still open, but nothing moved for longer than the stall limit (it goes back to `running` when something does). */
+export type RunStatus = 'requested' | 'running' | 'stalled' | 'completed' | 'failed';
 export type ChunkStage = 'extracted' | 'transformed';
 
 export interface RunCounts {
@@ -26,10 +27,35 @@ export interface RunRecord {
   totalChunks?: number;
   totalRecords?: number;
   failure?: { code: string; message: string };
+  /** Splits the source was planned into (ADR 0004); known once planned. */
+  splitCount?: number;
+  /** Finished splits by key `s<splitSeq>`: set per split, so a redone split cannot count twice. */
+  splitsDone?: Record<string, SplitTotals>;
+  /** Last time any stage moved this run forward, and which one: what the stall watchdog reads. */
+  progressAt?: Date;
+  progressStage?: string;
+  /** Why the run is `stalled`. */
+  stall?: { stage: string; reason: string; at: Date };
   counts?: RunCounts;
   /** 0 for the first run, +1 per rerun from staging: completion waits for chunks of the current generation. */
   generation?: number;
   reopenedAt?: Date;
+}
+
+export interface SplitTotals {
+  chunks: number;
+  records: number;
+}
+
+/** A run's source plan as staged once, at its first trigger: every redelivery and every split reads this one. */
+export interface StagedPlan {
+  runId: string;
+  pipeline: string;
+  fingerprint: string;
+  totalRecords: number;
+  splitRecords: number;
+  splits: Array<{ splitSeq: number; firstRecordIndex: number; recordCount: number; range: { unit: 'rows' | 'bytes'; start: number; end: number } }>;
+  plannedAt: Date;
 }
 
 /**
