@@ -14,6 +14,16 @@ export const ERROR_CODES = {
   NOT_FOUND: { retriable: false },
   // an operation Kafka forbids right now (e.g. resetting a group with members)
   GROUP_ACTIVE: { retriable: false },
+  // a message (or batch) above the broker's max.message.bytes: resending the same bytes fails the same way
+  MESSAGE_TOO_LARGE: { retriable: false },
+  // the broker refused the write itself: authorisation, invalid or corrupt record, topic that does not exist
+  BROKER_REJECTED: { retriable: false },
+  // a write the database refuses deterministically (validation, type, size): the same write fails again
+  DATABASE_REJECTED: { retriable: false },
+  // a source's content differs from what was planned (its fingerprint changed): its splits no longer fit
+  SOURCE_CHANGED: { retriable: false },
+  // a transient error outlived the retry budget: dead-lettered with the last error as cause so the partition moves on
+  RETRIES_EXHAUSTED: { retriable: false },
   // transient: a dependency is away for now → retry with backoff, never skip
   BROKER_UNAVAILABLE: { retriable: true },
   REGISTRY_UNAVAILABLE: { retriable: true },
