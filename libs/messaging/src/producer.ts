@@ -1,9 +1,13 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { EtlError } from '@brokered-etl/errors';
+import { sendErrorOf } from './kafka.errors';
 import type { OutboundMessage } from './message.types';
 
 export interface MessageProducer {
-  /** Resolves once every replica in sync has the messages (acks=all). */
+  /**
+   * Resolves once every replica in sync has the messages (acks=all). Rejects with
+   * BROKER_UNAVAILABLE (transient), MESSAGE_TOO_LARGE or BROKER_REJECTED
+   * (permanent); an error that is not kafkajs' own passes through unknown.
+   */
   send(topic: string, messages: OutboundMessage[]): Promise<void>;
   sendRaw(topic: string, messages: Array<{ key: Buffer | string | null; value: Buffer | null; headers?: Record<string, Buffer | string> }>): Promise<void>;
   connect(): Promise<void>;
@@ -20,7 +24,7 @@ export function createMessageProducer(kafka: Kafka): MessageProducer {
     try {
       await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
     } catch (cause) {
-      throw new EtlError('BROKER_UNAVAILABLE', `cannot produce ${messages.length} message(s) to ${topic}: ${(cause as Error).message}`, { cause });
+      throw sendErrorOf(topic, messages, cause);
     }
   }
 
