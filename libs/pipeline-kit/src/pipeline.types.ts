@@ -1,4 +1,5 @@
 import type { AvroRecordSchema } from '@brokered-etl/contracts';
+import type { PipelineSource } from './source-split.types';
 
 export interface ChunkLimits {
   /** Most records in one chunk message. */
@@ -29,8 +30,8 @@ export interface PipelineDefinition<Raw = Record<string, unknown>, Out = Record<
   extractedRecord: AvroRecordSchema;
   transformedRecord: AvroRecordSchema;
   chunkLimits?: Partial<ChunkLimits>;
-  /** Streams the source as raw records (throws SOURCE_NOT_FOUND / BAD_PARAMS). */
-  openSource(params: Record<string, string>): AsyncIterable<Raw>;
+  /** Planned into splits once per run, then read split by split by any extractor (ADR 0004); `fileSource()` covers files. */
+  source: PipelineSource<Raw>;
   /** Builds the per-record transform once per worker (e.g. loads reference data). Throws VALIDATION_FAILED per bad record. */
   createTransform(): Promise<(raw: Raw, context: TransformContext) => Out | Promise<Out>>;
   target: {

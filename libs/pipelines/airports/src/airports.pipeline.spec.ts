@@ -1,3 +1,4 @@
+import { readWholeSource } from '@brokered-etl/pipeline-kit';
 import { airportsPipeline } from './airports.pipeline';
 
 describe('airports pipeline', () => {
@@ -6,7 +7,7 @@ describe('airports pipeline', () => {
     const context = { runId: 'r', params: {}, signal: new AbortController().signal };
     let count = 0;
     let lax;
-    for await (const raw of airportsPipeline.openSource({})) {
+    for await (const raw of readWholeSource(airportsPipeline.source, {}, { splitRecords: 1000 })) {
       count++;
       if (raw.iata === 'LAX') lax = await transform(raw, context);
     }

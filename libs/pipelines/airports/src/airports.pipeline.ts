@@ -1,6 +1,6 @@
 import type { AvroRecordSchema } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
-import { formatOf, readFileRecords, resolveSourcePath, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
+import { fileSource, fileSourceParams, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
 
 /**
  * The second pipeline, with a different record shape: airport reference data
@@ -9,11 +9,13 @@ import { formatOf, readFileRecords, resolveSourcePath, type PipelineDefinition }
  */
 const NS = 'io.brokeredetl.airports';
 
+const AIRPORT_COLUMNS = ['iata', 'name', 'city', 'state', 'country', 'latitude', 'longitude'];
+
 const rawAirportSchema: AvroRecordSchema = {
   type: 'record',
   name: 'RawAirport',
   namespace: NS,
-  fields: ['iata', 'name', 'city', 'state', 'country', 'latitude', 'longitude'].map((name) => ({ name, type: ['null', 'string'], default: null })),
+  fields: AIRPORT_COLUMNS.map((name) => ({ name, type: ['null', 'string'], default: null })),
 };
 
 const airportSiteSchema: AvroRecordSchema = {
@@ -55,18 +57,19 @@ function coordinate(field: string, value: string | null, limit: number): number 
 export const airportsPipeline: PipelineDefinition<RawAirport, AirportSite> = {
   name: 'airports',
   description: 'Airport reference data (vega-datasets airports.csv) as GeoJSON points, loaded into "airports"',
-  params: { source: { description: 'a CSV file with iata,name,city,state,country,latitude,longitude', default: 'airports.csv' } },
+  params: fileSourceParams('airports.csv', 'a CSV file with iata,name,city,state,country,latitude,longitude'),
   extractedRecord: rawAirportSchema,
   transformedRecord: airportSiteSchema,
   chunkLimits: { maxRecords: 1000 },
 
-  async *openSource(params) {
-    const path = resolveSourcePath(params['source'] ?? 'airports.csv');
-    for await (const row of readFileRecords(path, formatOf(path, params['format']))) {
+  source: fileSource({
+    defaultSource: 'airports.csv',
+    expectedColumns: AIRPORT_COLUMNS,
+    toRecord: (row) => {
       const text = (key: string) => (row[key] === undefined || row[key] === '' ? null : String(row[key]));
-      yield { iata: text('iata'), name: text('name'), city: text('city'), state: text('state'), country: text('country'), latitude: text('latitude'), longitude: text('longitude') };
-    }
-  },
+      return { iata: text('iata'), name: text('name'), city: text('city'), state: text('state'), country: text('country'), latitude: text('latitude'), longitude: text('longitude') };
+    },
+  }),
 
   async createTransform() {
     return (raw) => {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { formatOf, readFileRecords, resolveSourcePath, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
+import { fileSource, fileSourceParams, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
 import { createAirportReferences, DEFAULT_AIRPORTS, type AirportIndex } from './airports.reference';
 import { flightSchema, rawFlightSchema } from './flights.schema';
 import { createFlightTransform, type Flight, type RawFlight } from './flights.transform';
@@ -21,28 +21,25 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
   name: 'flights',
   description: 'US flight on-time records (vega-datasets) enriched with airports, loaded into the "flights" collection',
   params: {
-    source: { description: 'a file path, or a vega-datasets file: flights-2k.json … flights-20k.json, flights-3m.parquet', default: DEFAULT_FLIGHTS_SOURCE },
-    format: { description: 'json | csv | parquet (default: from the file extension)' },
+    ...fileSourceParams(DEFAULT_FLIGHTS_SOURCE, 'a file path, or a vega-datasets file: flights-2k.json … flights-20k.json, flights-3m.parquet'),
     airports: { description: 'airports reference CSV (iata,name,city,state,country,latitude,longitude); reloaded when it changes', default: DEFAULT_AIRPORTS },
   },
   extractedRecord: rawFlightSchema,
   transformedRecord: flightSchema,
   chunkLimits: { maxRecords: 5000, maxBytes: 1024 * 1024 },
 
-  async *openSource(params) {
-    const path = resolveSourcePath(params['source'] ?? DEFAULT_FLIGHTS_SOURCE);
-    let sourceIndex = 0;
-    for await (const row of readFileRecords(path, formatOf(path, params['format']))) {
-      yield {
-        sourceIndex: sourceIndex++,
-        date: asText(row['date']),
-        delay: asText(row['delay']),
-        distance: asText(row['distance']),
-        origin: asText(row['origin']),
-        destination: asText(row['destination']),
-      };
-    }
-  },
+  source: fileSource({
+    defaultSource: DEFAULT_FLIGHTS_SOURCE,
+    expectedColumns: ['date', 'delay', 'distance', 'origin', 'destination'],
+    toRecord: (row, sourceIndex) => ({
+      sourceIndex,
+      date: asText(row['date']),
+      delay: asText(row['delay']),
+      distance: asText(row['distance']),
+      origin: asText(row['origin']),
+      destination: asText(row['destination']),
+    }),
+  }),
 
   async createTransform() {
     const airportsFor = createAirportReferences();
