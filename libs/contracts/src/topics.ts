@@ -42,5 +42,11 @@ export const STAGE_INPUT: Record<StageName, 'trigger' | DataStage> = {
   loader: 'transformed',
 };
 
+/** The topics a stage's consumer group reads: the extractor takes triggers and the splits it plans from them. */
+export function stageInputTopics(stage: StageName, topics: TopicNames, pipelines: readonly string[]): string[] {
+  const input = STAGE_INPUT[stage];
+  return input === 'trigger' ? [topics.trigger, topics.splits] : pipelines.map((p) => topics.data(p, input));
+}
+
 /** Partitions of our topics: enough for the two-to-four workers a stage runs here; splits spread like data. */
 export const DEFAULT_PARTITIONS = { control: 3, data: 6 } as const;

@@ -1,4 +1,4 @@
-import { groupId as groupIdOf, STAGE_INPUT, type StageName, type TopicNames } from '@brokered-etl/contracts';
+import { groupId as groupIdOf, stageInputTopics, type StageName, type TopicNames } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import { describeGroup, offsetsAtTime, readGroupOffsets, readTopicRanges, writeGroupOffsets, type Kafka } from '@brokered-etl/messaging';
 import { planReset, type PlanRow, type ResetTarget } from './offset-plan';
@@ -27,8 +27,7 @@ export interface OffsetReplayResult {
  */
 export async function replayStage(deps: { kafka: Kafka; topics: TopicNames; namespace: string; pipelines: string[] }, request: OffsetReplayRequest): Promise<OffsetReplayResult> {
   const groupId = groupIdOf(request.stage, deps.namespace);
-  const input = STAGE_INPUT[request.stage];
-  const topics = input === 'trigger' ? [deps.topics.trigger] : deps.pipelines.map((p) => deps.topics.data(p, input));
+  const topics = stageInputTopics(request.stage, deps.topics, deps.pipelines);
 
   const group = await describeGroup(deps.kafka, groupId);
   const activeMembers = group.members.map(({ clientId, clientHost }) => ({ clientId, clientHost }));

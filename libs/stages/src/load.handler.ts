@@ -1,7 +1,7 @@
 import { HEADERS, type Chunk } from '@brokered-etl/contracts';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import { requirePipeline } from './pipeline-lookup';
-import { recordPatchIndex } from './record-patch';
+import { recordPatchIndex, resumeIfRedriven } from './record-patch';
 import type { LoaderDeps } from './stage.deps';
 
 const STAGE = 'loader';
@@ -15,6 +15,7 @@ export function createLoadHandler(deps: LoaderDeps) {
   const now = deps.now ?? (() => new Date());
   return async function load(message: InboundMessage<Chunk<Record<string, unknown>>>, context: HandlerContext): Promise<void> {
     const chunk = message.value;
+    await resumeIfRedriven(deps, message, chunk.runId);
     const pipeline = requirePipeline(deps, chunk.pipeline);
     const documents = chunk.records.map((record) => ({ ...pipeline.target.documentOf(record), _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
     await deps.target.upsertMany(pipeline.target.collection, documents);
@@ -25,6 +26,7 @@ export function createLoadHandler(deps: LoaderDeps) {
     await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.loaded', chunkSeq: chunk.chunkSeq, records: documents.length });
     deps.metrics.recordsIn(pipeline.name, chunk.records.length);
     deps.metrics.recordsOut(pipeline.name, documents.length);
+    await deps.progress?.touch(chunk.runId, STAGE);
 
     const completed = await deps.staging.completeRunIfDone(chunk.runId, now());
     if (completed) context.logger.child({ module: 'load' }).info('run complete', { runId: chunk.runId, pipeline: pipeline.name, counts: completed.counts });

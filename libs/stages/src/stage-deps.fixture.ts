@@ -15,9 +15,23 @@ export const numbersPipeline: AnyPipeline = {
   params: {},
   extractedRecord: { type: 'record', name: 'N', fields: [] },
   transformedRecord: { type: 'record', name: 'N', fields: [] },
-  openSource: async function* () {
-    yield { n: 0 };
+  // param count=N: the records {n: 0} … {n: N-1}, cut into row-range splits
+  source: {
+    async plan(params, { splitRecords }) {
+      const count = Number(params['count'] ?? 1);
+      const splits = [];
+      for (let start = 0; start < count; start += splitRecords) {
+        const end = Math.min(count, start + splitRecords);
+        splits.push({ splitSeq: splits.length, firstRecordIndex: start, recordCount: end - start, range: { unit: 'rows' as const, start, end } });
+      }
+      return { fingerprint: `count:${count}`, totalRecords: count, splits };
+    },
+    async *read(params, split, fingerprint) {
+      if (fingerprint !== `count:${params['count'] ?? 1}`) throw new EtlError('SOURCE_CHANGED', 'count changed');
+      for (let n = split.range.start; n < split.range.end; n++) yield { n };
+    },
   },
+  chunkLimits: { maxRecords: 2 },
   createTransform: async () => (raw: { n: number }) => {
     if (raw.n % 2) throw new EtlError('VALIDATION_FAILED', `odd ${raw.n}`);
     return { n: raw.n, id: `n${raw.n}` };
@@ -30,27 +44,35 @@ export const numbersPipeline: AnyPipeline = {
  * "encodes" `{id, value}` as JSON, the producer accepts everything, and dead
  * letters are recorded (staging, metrics) and kept in `published`.
  */
-export function fakeStageDeps(options: { now?: () => Date } = {}) {
+export function fakeStageDeps(options: { now?: () => Date; extraction?: LoaderDeps['extraction'] } = {}) {
   const metrics = createMemoryStageMetrics();
   const staging = createMemoryStagingStore();
   const published: DeadLetter[] = [];
   const registry = { encode: async (id: number, value: unknown) => Buffer.from(JSON.stringify({ id, value })) } as unknown as AvroRegistry;
-  const producer: MessageProducer = { send: async () => undefined, sendRaw: async () => undefined, connect: async () => undefined, disconnect: async () => undefined };
+  const sent: Array<{ topic: string; key: string | Buffer | null; value: unknown; headers?: Record<string, string | Buffer> }> = [];
+  // what was produced, decoded back from the fake registry's JSON
+  const producer: MessageProducer = {
+    send: async (topic, messages) => void sent.push(...messages.map((m) => ({ topic, key: m.key, value: (JSON.parse(m.value.toString()) as { value: unknown }).value, headers: m.headers }))),
+    sendRaw: async () => undefined,
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+  };
   const deps: LoaderDeps = {
     pipelines: { find: (name) => (name === numbersPipeline.name ? numbersPipeline : undefined), names: () => [numbersPipeline.name] },
     staging,
     producer,
     registry,
     topics: topicNames('unit'),
-    schemas: { trigger: 1, events: 2, dlq: 3, extracted: new Map([[numbersPipeline.name, 4]]), transformed: new Map([[numbersPipeline.name, 5]]) },
+    schemas: { trigger: 1, splits: 6, events: 2, dlq: 3, extracted: new Map([[numbersPipeline.name, 4]]), transformed: new Map([[numbersPipeline.name, 5]]) },
     events: { emit: async () => undefined },
     deadLetters: recordingDeadLetters({ publish: async (d) => void published.push(d) }, staging, metrics),
     logger: createSilentLogger(),
     metrics,
     target: createMemoryTargetWriter(),
     now: options.now,
+    extraction: options.extraction,
   };
-  return { deps, metrics, published };
+  return { deps, metrics, published, sent, staging };
 }
 
 export const fakeHandlerContext = (): HandlerContext => ({ heartbeat: async () => undefined, signal: new AbortController().signal, logger: createSilentLogger() });

@@ -4,6 +4,7 @@ import type { Logger } from '@brokered-etl/observability';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import type { StagingStore, TargetWriter } from '@brokered-etl/staging';
 import type { RunEventPublisher } from './run-events';
+import type { ProgressMarker } from './run-progress';
 import type { StageMetrics } from './stage.metrics';
 import type { SchemaIds } from './stage.schemas';
 
@@ -20,8 +21,21 @@ export interface StageDeps {
   logger: Logger;
   /** Records in/out/rejected per pipeline; noopStageMetrics when nobody scrapes. */
   metrics: StageMetrics;
+  /** Where stages note that a run moved (for the stall watchdog); nothing is noted when absent. */
+  progress?: ProgressMarker;
+  /** How the extractor cuts sources (ADR 0004); DEFAULT_EXTRACTION when absent. */
+  extraction?: ExtractionOptions;
   now?: () => Date;
 }
+
+export interface ExtractionOptions {
+  /** Most records in one split: one split message is this much work. */
+  splitRecords: number;
+  /** Splits of one run queued at once; each finished split queues the next. */
+  splitWindow: number;
+}
+
+export const DEFAULT_EXTRACTION: ExtractionOptions = { splitRecords: 50_000, splitWindow: 6 };
 
 export interface LoaderDeps extends StageDeps {
   target: TargetWriter;

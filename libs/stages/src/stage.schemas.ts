@@ -1,9 +1,10 @@
-import { chunkSchema, deadLetterSchema, runEventSchema, runRequestedSchema, valueSubject, type TopicNames } from '@brokered-etl/contracts';
+import { chunkSchema, deadLetterSchema, extractSplitSchema, runEventSchema, runRequestedSchema, valueSubject, type TopicNames } from '@brokered-etl/contracts';
 import type { AvroRegistry } from '@brokered-etl/messaging';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 
 export interface SchemaIds {
   trigger: number;
+  splits: number;
   events: number;
   dlq: number;
   extracted: ReadonlyMap<string, number>;
@@ -26,6 +27,7 @@ export async function registerSchemas(registry: AvroRegistry, topics: TopicNames
   }
   return {
     trigger: await registry.ensureSchema(valueSubject(topics.trigger), runRequestedSchema),
+    splits: await registry.ensureSchema(valueSubject(topics.splits), extractSplitSchema),
     events: await registry.ensureSchema(valueSubject(topics.events), runEventSchema),
     dlq: await registry.ensureSchema(valueSubject(topics.dlq), deadLetterSchema),
     extracted,

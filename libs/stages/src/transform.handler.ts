@@ -3,7 +3,7 @@ import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import { deadLetterOf, type HandlerContext, type InboundMessage } from '@brokered-etl/messaging';
 import type { Rejection } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
-import { recordPatchHeader, recordPatchIndex, rejectionId } from './record-patch';
+import { recordPatchHeader, recordPatchIndex, rejectionId, resumeIfRedriven } from './record-patch';
 import type { StageDeps } from './stage.deps';
 
 const STAGE = 'transformer';
@@ -23,7 +23,12 @@ export function createTransformHandler(deps: StageDeps) {
 
   const transformOf = (name: string) => {
     const pipeline = requirePipeline(deps, name);
-    if (!transforms.has(name)) transforms.set(name, pipeline.createTransform() as Promise<TransformFn>);
+    if (!transforms.has(name)) {
+      const created = pipeline.createTransform() as Promise<TransformFn>;
+      // a failed build (reference data missing) is not kept: the next chunk tries again once the cause is fixed
+      created.catch(() => transforms.delete(name));
+      transforms.set(name, created);
+    }
     return { pipeline, transform: transforms.get(name)! };
   };
 
@@ -49,6 +54,7 @@ export function createTransformHandler(deps: StageDeps) {
 
   return async function transform(message: InboundMessage<Chunk<Record<string, unknown>>>, context: HandlerContext): Promise<void> {
     const chunk = message.value;
+    await resumeIfRedriven(deps, message, chunk.runId);
     const { pipeline, transform: pending } = transformOf(chunk.pipeline);
     const fn = await pending;
     const params = await paramsOf(chunk.runId);
@@ -101,6 +107,7 @@ export function createTransformHandler(deps: StageDeps) {
       await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { transformed: { records: out.length, rejected: rejections.length, at: now() } });
       await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.transformed', chunkSeq: chunk.chunkSeq, records: out.length, rejected: rejections.length });
     }
+    await deps.progress?.touch(chunk.runId, STAGE);
     // counted once the chunk's work is done: a transient failure retries the chunk and must not count it twice
     deps.metrics.recordsIn(pipeline.name, chunk.records.length);
     deps.metrics.recordsOut(pipeline.name, out.length);

@@ -1,0 +1,86 @@
+import { HEADERS, type ExtractSplit, type RunRequested } from '@brokered-etl/contracts';
+import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
+import type { StagedPlan } from '@brokered-etl/staging';
+import { requirePipeline } from './pipeline-lookup';
+import { finishExtractionIfDone } from './split-completion';
+import { DEFAULT_EXTRACTION, type StageDeps } from './stage.deps';
+
+const STAGE = 'extractor';
+
+/** The split message of one planned split; published by the planner and by each split's predecessor. */
+export function splitMessageOf(plan: StagedPlan, splitSeq: number, params: Record<string, string>) {
+  const split = plan.splits[splitSeq]!;
+  const value: ExtractSplit = {
+    runId: plan.runId,
+    pipeline: plan.pipeline,
+    splitSeq,
+    splitCount: plan.splits.length,
+    firstRecordIndex: split.firstRecordIndex,
+    recordCount: split.recordCount,
+    rangeUnit: split.range.unit,
+    rangeStart: split.range.start,
+    rangeEnd: split.range.end,
+    fingerprint: plan.fingerprint,
+    params,
+  };
+  // keyed by split: one run's splits spread over every partition, so every extractor gets some
+  return { key: `${plan.runId}:${splitSeq}`, value };
+}
+
+/**
+ * RunRequested → the run's plan: its source cut into bounded splits (staged
+ * once per run), and the first window of splits queued on the splits topic.
+ * Cheap and bounded: planning reads metadata or scans bytes, never records.
+ * A redelivered trigger reuses the staged plan and queues the window again;
+ * splits already done are skipped by their extractor.
+ */
+export function createPlanHandler(deps: StageDeps) {
+  const now = deps.now ?? (() => new Date());
+  const { splitRecords, splitWindow } = deps.extraction ?? DEFAULT_EXTRACTION;
+  return async function plan(message: InboundMessage<RunRequested>, context: HandlerContext): Promise<void> {
+    const log = context.logger.child({ module: 'plan' });
+    const request = message.value;
+    const { runId } = request;
+    await deps.staging.createRun({ runId, pipeline: request.pipeline, params: request.params, requestedBy: request.requestedBy, status: 'requested', requestedAt: request.requestedAt });
+    let run = await deps.staging.getRun(runId);
+    if (run?.status === 'failed' && message.headers[HEADERS.redriveOf]) {
+      // a redriven trigger of a failed run (its cause fixed): plan the source again, in a new generation
+      await deps.staging.reopenRun(runId, now());
+      await deps.staging.resetExtraction(runId);
+      run = await deps.staging.getRun(runId);
+    }
+    if (!run || run.status === 'failed' || run.status === 'completed') {
+      log.info('run already finished, ignoring repeated trigger', { runId, status: run?.status });
+      return;
+    }
+
+    const pipeline = requirePipeline(deps, request.pipeline);
+    await deps.staging.markRunStarted(runId, now());
+    let staged = await deps.staging.getPlan(runId);
+    if (!staged) {
+      const planned = await pipeline.source.plan(request.params, { splitRecords });
+      staged = await deps.staging.savePlan({ runId, pipeline: pipeline.name, ...planned, splitRecords, plannedAt: now() });
+      await deps.events.emit({ runId, pipeline: pipeline.name, stage: STAGE, type: 'run.started', records: staged.totalRecords, message: `${staged.splits.length} splits` });
+      log.info('source planned', { runId, pipeline: pipeline.name, splits: staged.splits.length, records: staged.totalRecords });
+    }
+    await deps.progress?.touch(runId, STAGE);
+
+    if (staged.splits.length === 0) {
+      // an empty source: no split and no chunk will ever come, so the run ends here
+      await finishExtractionIfDone(deps, (await deps.staging.getRun(runId))!, STAGE);
+      return;
+    }
+    const firstWindow = staged.splits.slice(0, splitWindow).map((s) => splitMessageOf(staged, s.splitSeq, request.params));
+    const traceId = message.headers[HEADERS.traceId] ?? runId;
+    await deps.producer.send(
+      deps.topics.splits,
+      await Promise.all(
+        firstWindow.map(async ({ key, value }) => ({
+          key,
+          value: await deps.registry.encode(deps.schemas.splits, value),
+          headers: { [HEADERS.runId]: runId, [HEADERS.pipeline]: pipeline.name, [HEADERS.traceId]: traceId, [HEADERS.generation]: String(run.generation ?? 0) },
+        })),
+      ),
+    );
+  };
+}
