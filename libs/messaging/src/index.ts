@@ -3,15 +3,19 @@ export { ensureTopics, type TopicSpec } from './topics.admin';
 export { createAvroRegistry, type AvroRegistry, type Compatibility } from './schema-registry';
 export { createMessageProducer, type MessageProducer } from './producer';
 export { createDeadLetterSink, deadLetterOf, type DeadLetterSink } from './dead-letter.sink';
+export { createStageConsumer } from './stage-consumer';
 export {
-  createStageConsumer,
+  DEFAULT_RETRY,
+  DEFAULT_MAX_BATCH_MS,
   type StageConsumer,
   type StageConsumerOptions,
   type HandlerContext,
   type MessageHandledEvent,
   type MessageOutcome,
   type Readiness,
-} from './stage-consumer';
+  type RetryOptions,
+  type StuckMessage,
+} from './stage-consumer.types';
 export { createLagReader, type LagReader, type PartitionLag } from './consumer-lag';
 export type { BackoffOptions } from './backoff';
 export type { InboundMessage, MessageEnvelope, OutboundMessage } from './message.types';

@@ -1,94 +1,51 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { HEADERS, type DeadLetter } from '@brokered-etl/contracts';
 import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import { sleep } from '@brokered-etl/lifecycle';
 import type { Logger } from '@brokered-etl/observability';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { deadLetterOf, type DeadLetterSink } from './dead-letter.sink';
-import { headersToList, headersToStrings, type InboundMessage, type MessageEnvelope } from './message.types';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+import { deadLetterOf } from './dead-letter.sink';
+import { rebalanceErrorOf } from './kafka.errors';
+import { leaseMessage, type MessageLease } from './message-lease';
+import { headersToList, headersToStrings, type MessageEnvelope } from './message.types';
+import { nextRetryDelay, retriesExhausted, retryOptionsOf } from './retry-budget';
+import {
+  DEFAULT_MAX_BATCH_MS,
+  type HandlerContext,
+  type MessageHandledEvent,
+  type MessageOutcome,
+  type Readiness,
+  type StageConsumer,
+  type StageConsumerOptions,
+  type StuckMessage,
+} from './stage-consumer.types';
 
-export interface HandlerContext {
-  /** Keeps the group session alive; the runtime already calls it on a timer during work. */
-  heartbeat(): Promise<void>;
-  /** Aborted when the worker shuts down: pass it to slow calls. */
-  signal: AbortSignal;
-  /** Carries stage, groupId, runId, topic, partition and offset of the message being handled. */
-  logger: Logger;
-}
+const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
 
-/** How one consumed message ended: committed after success or after its dead letter, or left uncommitted. */
-export type MessageOutcome = 'processed' | 'dead-lettered' | 'abandoned' | 'fatal';
-
-export interface MessageHandledEvent {
+interface InFlight {
   topic: string;
   partition: number;
   offset: string;
-  outcome: MessageOutcome;
-  /** From the first attempt to the end of the last, backoff included. */
-  durationMs: number;
-  attempts: number;
+  startedAt: number;
 }
-
-export interface Readiness {
-  ok: boolean;
-  reason?: string;
-  inGroup: boolean;
-  /** Since the last heartbeat the broker accepted; null before the first. */
-  heartbeatAgeMs: number | null;
-}
-
-export interface StageConsumerOptions<T> {
-  kafka: Kafka;
-  stage: string;
-  groupId: string;
-  topics: string[];
-  decode(value: Buffer | null): Promise<T>;
-  handle(message: InboundMessage<T>, context: HandlerContext): Promise<void>;
-  deadLetters: DeadLetterSink;
-  logger: Logger;
-  /** Partitions processed at once by this instance (bounded concurrency). */
-  partitionsConsumedConcurrently?: number;
-  sessionTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  backoff?: BackoffOptions;
-  /** Called when an error means this process must stop (e.g. an incompatible schema). */
-  onFatal?(error: unknown): void;
-  /** Called once per consumed message when it is done with (metrics hook: messaging knows no metrics library). */
-  onMessageHandled?(event: MessageHandledEvent): void;
-  /**
-   * Unready when the broker accepted no heartbeat for this long. The fetch loop
-   * heartbeats even when idle (at least every max(heartbeatInterval, 5 s fetch wait)),
-   * so a silence longer than that means the broker is gone. Default 10 s.
-   */
-  readinessStaleMs?: number;
-}
-
-export interface StageConsumer {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Resolves the first time this member joins its group. */
-  joined: Promise<{ memberId: string; groupId: string }>;
-  isInGroup(): boolean;
-  /** Group membership changes seen by this member: a healthy worker joins once. */
-  stats(): { joins: number; rebalances: number };
-  /** Ready = started, in its group, and the broker accepted a heartbeat recently. */
-  readiness(now?: number): Readiness;
-}
-
-const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
 
 /**
  * The one consumer loop every stage runs: decode → handle → commit, one
  * message at a time per partition. Offsets are committed only after the
  * handler returned, i.e. after its output is staged and produced.
- * Transient failures retry forever with backoff (partition paused, session
- * kept alive); permanent ones go to the DLQ and the partition moves on.
+ * Transient and unknown failures retry with backoff within a budget, then the
+ * message is dead-lettered as RETRIES_EXHAUSTED; permanent ones are
+ * dead-lettered at once; either way the partition moves on. A message revoked
+ * by a rebalance, or cut short by shutdown, is left uncommitted for redelivery.
  */
 export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageConsumer {
   const log = options.logger.child({ module: 'stage-consumer', stage: options.stage, groupId: options.groupId });
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const heartbeatInterval = options.heartbeatIntervalMs ?? 3_000;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const retry = retryOptionsOf(options.retry);
+  const maxBatchMs = options.maxBatchMs ?? DEFAULT_MAX_BATCH_MS;
+  const stuckAfterMs = options.stuckAfterMs ?? retry.budgetMs + 60_000;
   const abort = new AbortController();
   let stopping = false;
   let inGroup = false;
@@ -96,6 +53,8 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   let lastHeartbeatAt: number | undefined;
   const readinessStaleMs = options.readinessStaleMs ?? 10_000;
   const counters = { joins: 0, rebalances: 0 };
+  // one entry per partition being worked on: what stuck() reads
+  const inFlight = new Map<string, InFlight>();
 
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -125,9 +84,10 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     inGroup = false;
     log.error('consumer crashed', { error: payload.error?.message, restart: payload.restart });
+    // kafkajs has disconnected and will not restart: a process left running would be alive but consume nothing
+    if (!payload.restart && !stopping) options.onFatal?.(payload.error);
   });
 
-  // the abort listener goes with its timer: retrying for hours must not pile listeners on the one shared signal
   /** Only "processed" and "dead-lettered" messages are committed; the others stay for redelivery. */
   async function processOne(payload: EachBatchPayload, message: KafkaMessage): Promise<{ outcome: MessageOutcome; attempts: number }> {
     const { topic, partition } = payload.batch;
@@ -142,68 +102,96 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
       rawHeaders: headersToList(message.headers),
     };
     const msgLog = log.child({ runId: envelope.headers[HEADERS.runId], topic, partition, offset: message.offset });
-    let resume: (() => void) | undefined;
-    const keepAlive = setInterval(() => {
-      payload.heartbeat().catch((err: unknown) => msgLog.warn('heartbeat failed', { error: errorMessageOf(err) }));
-    }, heartbeatInterval);
-    const context: HandlerContext = { heartbeat: () => payload.heartbeat(), signal: abort.signal, logger: msgLog };
-    let attempt = 1;
+    const lease = leaseMessage(payload, { shutdown: abort.signal, heartbeatIntervalMs: heartbeatInterval, logger: msgLog });
+    const context: HandlerContext = { heartbeat: lease.heartbeat, signal: lease.signal, logger: msgLog };
+    const firstAttemptAt = performance.now();
     try {
-      for (; ; attempt++) {
+      for (let attempt = 1; ; attempt++) {
+        let failure: { error: unknown } | undefined;
         try {
           const value = await options.decode(message.value);
           await options.handle({ ...envelope, value, attempt }, context);
-          return { outcome: 'processed', attempts: attempt };
-        } catch (err) {
-          const decision = classify(err);
-          if (decision === 'crash') {
-            msgLog.error('fatal error, stopping', { code: errorCodeOf(err), error: errorMessageOf(err) });
-            options.onFatal?.(err);
-            return { outcome: 'fatal', attempts: attempt };
-          }
-          if (decision === 'dead-letter') {
-            msgLog.warn('dead-lettering message', { code: errorCodeOf(err), error: errorMessageOf(err) });
-            const published = await publishWithRetry(deadLetterOf(options.stage, envelope, err, attempt), msgLog);
-            return { outcome: published ? 'dead-lettered' : 'abandoned', attempts: attempt };
-          }
-          if (stopping) return { outcome: 'abandoned', attempts: attempt };
-          resume ??= payload.pause();
-          const wait = backoffDelay(attempt, backoff);
-          msgLog.warn('transient failure, retrying', { attempt, retryInMs: wait, code: errorCodeOf(err), error: errorMessageOf(err) });
-          await sleep(wait, abort.signal);
-          if (stopping) return { outcome: 'abandoned', attempts: attempt };
+        } catch (error) {
+          failure = { error };
         }
+        // a revoked message belongs to its next owner, however the handler ended
+        if (lease.revoked()) return { outcome: 'abandoned', attempts: attempt };
+        if (!failure) return { outcome: 'processed', attempts: attempt };
+        // what a handler throws once told to stop says nothing about the message
+        if (lease.signal.aborted) return { outcome: 'abandoned', attempts: attempt };
+        const { error } = failure;
+        const decision = classify(error);
+        if (decision === 'crash') {
+          msgLog.error('fatal error, stopping', { code: errorCodeOf(error), error: errorMessageOf(error) });
+          options.onFatal?.(error);
+          return { outcome: 'fatal', attempts: attempt };
+        }
+        if (decision === 'dead-letter') return { outcome: await deadLetter(envelope, error, attempt, lease, msgLog), attempts: attempt };
+        const elapsedMs = performance.now() - firstAttemptAt;
+        const wait = nextRetryDelay(attempt, elapsedMs, retry, backoff);
+        if (wait === undefined) return { outcome: await deadLetter(envelope, retriesExhausted(error, attempt, elapsedMs), attempt, lease, msgLog), attempts: attempt };
+        msgLog.warn('transient failure, retrying', { attempt, retryInMs: wait, code: errorCodeOf(error), error: errorMessageOf(error) });
+        if (!(await sleep(wait, lease.signal))) return { outcome: 'abandoned', attempts: attempt };
       }
     } finally {
-      clearInterval(keepAlive);
-      resume?.();
+      lease.release();
     }
   }
 
-  async function publishWithRetry(deadLetter: DeadLetter, msgLog: Logger): Promise<boolean> {
+  async function deadLetter(envelope: MessageEnvelope, err: unknown, attempts: number, lease: MessageLease, msgLog: Logger): Promise<MessageOutcome> {
+    msgLog.warn('dead-lettering message', { code: errorCodeOf(err), error: errorMessageOf(err), attempts });
+    const published = await publishWithRetry(deadLetterOf(options.stage, envelope, err, attempts), lease.signal, msgLog);
+    return published && !lease.revoked() ? 'dead-lettered' : 'abandoned';
+  }
+
+  // never skips a message without its letter: a DLQ that stays away shows in stuck()
+  async function publishWithRetry(deadLetter: DeadLetter, signal: AbortSignal, msgLog: Logger): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await options.deadLetters.publish(deadLetter);
         return true;
       } catch (err) {
-        if (stopping) return false;
+        if (signal.aborted) return false;
         const wait = backoffDelay(attempt, backoff);
         msgLog.warn('cannot publish dead letter yet, retrying', { attempt, retryInMs: wait, error: errorMessageOf(err) });
-        await sleep(wait, abort.signal);
+        if (!(await sleep(wait, signal))) return false;
       }
     }
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { topic, partition } = payload.batch;
-    for (const message of payload.batch.messages) {
+    const batchStartedAt = Date.now();
+    for (const [index, message] of payload.batch.messages.entries()) {
       if (!payload.isRunning() || payload.isStale() || stopping) return;
+      // the first message always runs, so a batch makes progress; the rest are fetched again from the last resolved offset
+      if (index > 0 && Date.now() - batchStartedAt >= maxBatchMs) {
+        log.debug('batch time budget spent, yielding', { topic, partition, left: payload.batch.messages.length - index });
+        return;
+      }
+      const key = `${topic}\u0000${partition}`;
+      inFlight.set(key, { topic, partition, offset: message.offset, startedAt: Date.now() });
       const startedAt = performance.now();
-      const { outcome, attempts } = await processOne(payload, message);
+      let result: { outcome: MessageOutcome; attempts: number };
+      try {
+        result = await processOne(payload, message);
+      } finally {
+        inFlight.delete(key);
+      }
+      const { outcome, attempts } = result;
       report({ topic, partition, offset: message.offset, outcome, attempts, durationMs: performance.now() - startedAt });
       if (outcome !== 'processed' && outcome !== 'dead-lettered') return;
       payload.resolveOffset(message.offset);
-      await consumer.commitOffsets([{ topic, partition, offset: nextOffset(message.offset) }]);
+      await commit(topic, partition, message.offset);
+    }
+  }
+
+  async function commit(topic: string, partition: number, offset: string): Promise<void> {
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset: nextOffset(offset) }]);
+    } catch (err) {
+      // kafkajs' commit retrier wraps a rebalance answer; its runner rejoins only on the bare one (else it crashes for good)
+      throw rebalanceErrorOf(err) ?? err;
     }
   }
 
@@ -227,11 +215,19 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
     return { ok: true, ...state };
   }
 
+  function stuck(now = Date.now()): StuckMessage | undefined {
+    let oldest: InFlight | undefined;
+    for (const entry of inFlight.values()) if (!oldest || entry.startedAt < oldest.startedAt) oldest = entry;
+    if (!oldest || now - oldest.startedAt <= stuckAfterMs) return undefined;
+    return { topic: oldest.topic, partition: oldest.partition, offset: oldest.offset, sinceMs: now - oldest.startedAt };
+  }
+
   return {
     joined,
     isInGroup: () => inGroup,
     stats: () => ({ ...counters }),
     readiness,
+    stuck,
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: true });
