@@ -2,7 +2,8 @@ import { createSilentLogger } from '@brokered-etl/observability';
 import { integrationEnv, uniqueName, waitFor } from '@brokered-etl/testing';
 import type { DeadLetter } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
-import { createKafkaClient, createMessageProducer, createStageConsumer, ensureTopics } from './index';
+import { sleep } from '@brokered-etl/lifecycle';
+import { createKafkaClient, createMessageProducer, createStageConsumer, ensureTopics, readGroupOffsets, type MessageHandledEvent, type StageConsumer } from './index';
 
 describe('stage consumer runtime (real Kafka)', () => {
   const env = integrationEnv();
@@ -84,6 +85,69 @@ describe('stage consumer runtime (real Kafka)', () => {
       expect(deadLetters[0]!.value!.toString()).toBe('poison');
     } finally {
       await consumer.stop();
+    }
+  });
+
+  it('ends a long handler cleanly when a second member joins: signal aborted, nothing committed, the message done once by its next owner', async () => {
+    const topic = uniqueName('it.revoke');
+    const groupId = uniqueName('it.revoke-group');
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    const producer = createMessageProducer(kafka);
+    await producer.connect();
+    await producer.sendRaw(topic, [{ key: 'split-0', value: Buffer.from('split-0') }]);
+    await producer.disconnect();
+
+    const starts: string[] = [];
+    const aborted: Array<{ member: string; reason: string }> = [];
+    const completed: string[] = [];
+    const handled: Array<MessageHandledEvent & { member: string }> = [];
+    const member = (name: string): StageConsumer =>
+      createStageConsumer<string>({
+        kafka,
+        stage: 'revoke-test',
+        groupId,
+        topics: [topic],
+        decode: async (value) => value!.toString(),
+        // the first run is a long split (up to a minute of 100 ms steps); a redo takes a few steps
+        handle: async (_message, context) => {
+          const steps = starts.push(name) === 1 ? 600 : 5;
+          for (let step = 0; step < steps; step++) {
+            await context.heartbeat();
+            if (context.signal.aborted) {
+              aborted.push({ member: name, reason: (context.signal.reason as { type?: string }).type ?? String(context.signal.reason) });
+              context.signal.throwIfAborted();
+            }
+            await sleep(100, context.signal);
+          }
+          completed.push(name);
+        },
+        deadLetters: { publish: async () => undefined },
+        logger,
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 500,
+        onMessageHandled: (event) => void handled.push({ ...event, member: name }),
+      });
+
+    const a = member('A');
+    const b = member('B');
+    const startedAt = Date.now();
+    await a.start();
+    try {
+      await waitFor('A busy with the split', () => starts.length === 1, 30_000);
+      await b.start();
+      await waitFor('the split done once', () => completed.length === 1, 45_000);
+      await waitFor('its offset committed', async () => (await readGroupOffsets(kafka, groupId, [topic]))[0]?.offset === '1', 15_000);
+
+      expect(aborted).toEqual([{ member: 'A', reason: 'REBALANCE_IN_PROGRESS' }]);
+      expect(handled[0]).toMatchObject({ member: 'A', offset: '0', outcome: 'abandoned', attempts: 1 });
+      expect(handled.filter((e) => e.outcome === 'processed')).toHaveLength(1);
+      expect(handled.filter((e) => e.outcome === 'dead-lettered')).toEqual([]);
+      expect(starts).toHaveLength(2);
+      expect(completed).toEqual([starts[1]]);
+      // the rebalance waited for A's prompt return, not for the rebalance timeout (60 s) or the long split
+      expect(Date.now() - startedAt).toBeLessThan(55_000);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 });
