@@ -99,7 +99,7 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
     const producer = createMessageProducer(kafka);
     await producer.connect();
     const unknownSchema = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]);
-    const poisoned = [topics.trigger, topics.data('flights', 'extracted'), topics.data('flights', 'transformed')];
+    const poisoned = [topics.trigger, topics.splits, topics.data('flights', 'extracted'), topics.data('flights', 'transformed')];
     for (const topic of poisoned) {
       // same key on every partition-choosing send: the poison lands before the good message below
       await producer.sendRaw(topic, [
@@ -111,9 +111,9 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
     const request = await control.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'test' });
     expect((await control.control.waitForRun(request.runId, { timeoutMs: 180_000 })).status).toBe('completed');
 
-    const letters = await waitFor('six poison dead letters', async () => {
+    const letters = await waitFor('eight poison dead letters', async () => {
       const found = (await deadLetters()).filter((l) => l.key?.toString() === 'poison');
-      return found.length >= 6 ? found : undefined;
+      return found.length >= 8 ? found : undefined;
     }, 60_000);
     for (const topic of poisoned) {
       expect(letters.filter((l) => l.topic === topic).map((l) => l.errorCode).sort()).toEqual(['DECODE_FAILED', 'SCHEMA_UNKNOWN']);

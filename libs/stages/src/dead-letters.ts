@@ -21,7 +21,7 @@ export function recordingDeadLetters(sink: DeadLetterSink, staging: StagingStore
       await sink.publish(deadLetter);
       metrics.deadLettered(deadLetter.pipeline, deadLetter.errorCode);
       if (deadLetter.recordIndex !== null || !deadLetter.runId) return;
-      const message = `${deadLetter.stage}: ${deadLetter.errorCode}: ${deadLetter.errorMessage} (dead letter ${deadLetter.id}: etl dlq show ${deadLetter.id})`;
+      const message = `${deadLetter.errorMessage} (at ${deadLetter.stage}; dead letter ${deadLetter.id}: etl dlq show ${deadLetter.id})`;
       await staging.failRun(deadLetter.runId, { code: deadLetter.errorCode, message }, deadLetter.failedAt);
       await events?.emit({ runId: deadLetter.runId, pipeline: deadLetter.pipeline ?? 'unknown', stage: deadLetter.stage, type: 'run.failed', message });
     },

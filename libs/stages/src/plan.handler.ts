@@ -1,4 +1,5 @@
 import { HEADERS, type ExtractSplit, type RunRequested } from '@brokered-etl/contracts';
+import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import type { StagedPlan } from '@brokered-etl/staging';
 import { requirePipeline } from './pipeline-lookup';
@@ -39,6 +40,23 @@ export function createPlanHandler(deps: StageDeps) {
   const { splitRecords, splitWindow } = deps.extraction ?? DEFAULT_EXTRACTION;
   return async function plan(message: InboundMessage<RunRequested>, context: HandlerContext): Promise<void> {
     const log = context.logger.child({ module: 'plan' });
+    /**
+     * The dead letter of a trigger fails its run (recordingDeadLetters) when the
+     * message names its run in a header, as run control's triggers do; a trigger
+     * produced without one is failed here, so it cannot sit `requested` forever.
+     */
+    const failRunOnPermanent = async <T>(runId: string, pipeline: string, work: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (err) {
+        if (!message.headers[HEADERS.runId] && classify(err) === 'dead-letter') {
+          const failure = { code: errorCodeOf(err), message: `${errorMessageOf(err)} (at ${STAGE}; its trigger is dead-lettered: etl dlq list --run ${runId})` };
+          await deps.staging.failRun(runId, failure, now());
+          await deps.events.emit({ runId, pipeline, stage: STAGE, type: 'run.failed', message: failure.message });
+        }
+        throw err;
+      }
+    };
     const request = message.value;
     const { runId } = request;
     await deps.staging.createRun({ runId, pipeline: request.pipeline, params: request.params, requestedBy: request.requestedBy, status: 'requested', requestedAt: request.requestedAt });
@@ -54,11 +72,11 @@ export function createPlanHandler(deps: StageDeps) {
       return;
     }
 
-    const pipeline = requirePipeline(deps, request.pipeline);
+    const pipeline = await failRunOnPermanent(runId, request.pipeline, async () => requirePipeline(deps, request.pipeline));
     await deps.staging.markRunStarted(runId, now());
     let staged = await deps.staging.getPlan(runId);
     if (!staged) {
-      const planned = await pipeline.source.plan(request.params, { splitRecords });
+      const planned = await failRunOnPermanent(runId, pipeline.name, () => pipeline.source.plan(request.params, { splitRecords }));
       staged = await deps.staging.savePlan({ runId, pipeline: pipeline.name, ...planned, splitRecords, plannedAt: now() });
       await deps.events.emit({ runId, pipeline: pipeline.name, stage: STAGE, type: 'run.started', records: staged.totalRecords, message: `${staged.splits.length} splits` });
       log.info('source planned', { runId, pipeline: pipeline.name, splits: staged.splits.length, records: staged.totalRecords });
