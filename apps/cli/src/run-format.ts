@@ -9,6 +9,16 @@ export function runLine(run: RunRecord): string {
   return `${run.runId.padEnd(44)} ${run.pipeline.padEnd(9)} ${run.status.padEnd(9)} ${run.requestedAt.toISOString()}  ${counts}`;
 }
 
+/** How far the chunks got: a total is known once every split is extracted; a finished run without one stopped early. */
+function chunksText(run: RunRecord): string {
+  const loaded = run.counts?.chunksLoaded ?? 0;
+  if (run.totalChunks !== undefined) return `${loaded} loaded of ${run.totalChunks}`;
+  if (run.status === 'failed') return `${loaded} loaded (the run failed before its source was fully extracted)`;
+  return `${loaded} loaded (total known once every split is extracted)`;
+}
+
+const splitsText = (run: RunRecord) => (run.splitCount === undefined ? 'not planned yet' : `${Object.keys(run.splitsDone ?? {}).length}/${run.splitCount} extracted`);
+
 /** `etl runs show`: everything a person needs to judge a run. */
 export function runDetail(run: RunRecord, rejections: Rejection[]): string {
   // resolved rejections were redriven and loaded: only open ones are news
@@ -18,11 +28,12 @@ export function runDetail(run: RunRecord, rejections: Rejection[]): string {
   const lines = [
     `run        ${run.runId}`,
     `pipeline   ${run.pipeline}  params ${JSON.stringify(run.params)}`,
-    `status     ${run.status}${run.failure ? `  (${run.failure.code}: ${run.failure.message})` : ''}`,
+    `status     ${run.status}${run.failure ? `  (${run.failure.code}: ${run.failure.message})` : ''}${run.stall ? `  (at ${run.stall.stage}: ${run.stall.reason})` : ''}`,
     `requested  ${run.requestedAt.toISOString()} by ${run.requestedBy}`,
     `started    ${run.startedAt?.toISOString() ?? '-'}`,
     `finished   ${run.finishedAt?.toISOString() ?? '-'}${took !== undefined ? `  (${took.toFixed(1)} s${rate !== undefined ? `, ${rate} records/s` : ''})` : ''}`,
-    `chunks     ${c?.chunksLoaded ?? 0} loaded of ${run.totalChunks ?? '?'}${run.totalChunks === undefined ? ' (source still reading)' : ''}`,
+    `splits     ${splitsText(run)}`,
+    `chunks     ${chunksText(run)}`,
     `records    extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`,
   ];
   rejections = rejections.filter((r) => !r.resolvedAt);
@@ -37,5 +48,6 @@ export function runDetail(run: RunRecord, rejections: Rejection[]): string {
 export function progressLine(run: RunRecord | undefined): string {
   if (!run) return 'waiting for the extractor to pick the run up…';
   const c = run.counts;
-  return `${run.status.padEnd(9)} chunks ${c?.chunksLoaded ?? 0}/${run.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`;
+  const splits = run.splitCount === undefined ? '' : `splits ${Object.keys(run.splitsDone ?? {}).length}/${run.splitCount}  `;
+  return `${run.status.padEnd(9)} ${splits}chunks ${c?.chunksLoaded ?? 0}/${run.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`;
 }

@@ -18,6 +18,9 @@ export interface RunSnapshot {
   /** Set by a rerun, which also moves startedAt to it. */
   reopenedAt: Date | null;
   failure: RunRecord['failure'] | null;
+  /** Splits planned and finished (ADR 0004); null before planning. */
+  splits: { done: number; total: number } | null;
+  stall: RunRecord['stall'] | null;
 }
 
 const isFinished = (status: RunRecord['status']) => status === 'completed' || status === 'failed';
@@ -37,6 +40,8 @@ function snapshotOf(run: RunRecord): RunSnapshot {
     finishedAt: run.finishedAt ?? null,
     reopenedAt: run.reopenedAt ?? null,
     failure: run.failure ?? null,
+    splits: run.splitCount === undefined ? null : { done: Object.keys(run.splitsDone ?? {}).length, total: run.splitCount },
+    stall: run.stall ?? null,
   };
 }
 

@@ -5,7 +5,7 @@
 (() => {
   const $ = (selector) => document.querySelector(selector);
   const STAGES = ['extracted', 'transformed', 'rejected', 'loaded'];
-  const OPEN = new Set(['requested', 'running']);
+  const OPEN = new Set(['requested', 'running', 'stalled']);
   const state = { pipelines: [], runs: [], selected: null, events: null, runsTimer: null };
 
   // ---- API ------------------------------------------------------------------
@@ -65,6 +65,7 @@
     bar.firstChild.style.width = `${pct}%`;
     return bar;
   }
+  const splitsText = (run) => (run.splitCount === undefined || run.splitCount === null ? undefined : `${Object.keys(run.splitsDone || {}).length}/${run.splitCount} extracted`);
   const statusBadge = (status) => el('span', { class: `status ${status}`, 'data-status': status, text: status });
 
   // ---- trigger form ---------------------------------------------------------
@@ -166,10 +167,10 @@
     $('#detail').dataset.status = run.status;
     $('#detail-run-id').textContent = run.runId;
     $('#detail-status').replaceChildren(statusBadge(run.status));
-    $('#detail-failure').hidden = !run.failure;
-    $('#detail-failure').textContent = run.failure ? `${run.failure.code}: ${run.failure.message}` : '';
+    $('#detail-failure').hidden = !run.failure && !run.stall;
+    $('#detail-failure').textContent = run.failure ? `${run.failure.code}: ${run.failure.message}` : run.stall ? `stalled at ${run.stall.stage}: ${run.stall.reason}` : '';
 
-    const facts = [['pipeline', run.pipeline], ['params', JSON.stringify(run.params || {})], ['generation', String(run.generation || 0)], ['total records', number(run.totalRecords)], ['total chunks', number(run.totalChunks)]];
+    const facts = [['pipeline', run.pipeline], ['params', JSON.stringify(run.params || {})], ['generation', String(run.generation || 0)], ['total records', number(run.totalRecords)], ['total chunks', number(run.totalChunks)], ['splits', splitsText(run)]];
     if (run.requestedBy) facts.splice(2, 0, ['requested by', run.requestedBy]);
     $('#detail-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { 'data-fact': k, text: v ?? '–' })]));
 
