@@ -1,5 +1,4 @@
-import { DEFAULT_PARTITIONS, groupId as groupIdOf, STAGE_INPUT, topicNames, type StageName } from '@brokered-etl/contracts';
-import type { BaseWorkerEnv } from '@brokered-etl/config';
+import { DEFAULT_PARTITIONS, groupId as groupIdOf, stageInputTopics, topicNames, type StageName } from '@brokered-etl/contracts';
 import {
   createAvroRegistry,
   createDeadLetterSink,
@@ -16,12 +15,12 @@ import { errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import { createMetricsRegistry, createStageMetrics, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
-import { createRunEventPublisher, recordingDeadLetters, registerSchemas, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
-import { OPS_PORTS } from './worker.config';
+import { createProgressMarker, createRunEventPublisher, recordingDeadLetters, registerSchemas, startStallWatchdog, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
+import { OPS_PORTS, type StageWorkerEnv } from './worker.config';
 
 export interface StageWorkerOptions {
   stage: StageName;
-  env: BaseWorkerEnv & { PARTITIONS_CONCURRENTLY?: number; SESSION_TIMEOUT_MS?: number; OPS_PORT?: number; OPS_HOST?: string; READINESS_STALE_MS?: number };
+  env: StageWorkerEnv;
   logger: Logger;
   pipelines: readonly AnyPipeline[];
   /** Builds the stage's handler from the connected dependencies. */
@@ -56,7 +55,13 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
     logger: logger.child({ stage }),
     registry: metricsRegistry,
     readiness: (): ProbeResult => (consumer ? { ...consumer.readiness() } : { ok: false, reason: 'starting: connecting to Kafka, the registry and MongoDB' }),
-    liveness: (): ProbeResult => (fatalError === undefined ? { ok: true } : { ok: false, reason: `fatal error: ${errorCodeOf(fatalError)}: ${errorMessageOf(fatalError)}` }),
+    liveness: (): ProbeResult => {
+      if (fatalError !== undefined) return { ok: false, reason: `fatal error: ${errorCodeOf(fatalError)}: ${errorMessageOf(fatalError)}` };
+      // a handler that outlived its retry budget is hung (no deadline can end it): restart the process
+      const stuck = consumer?.stuck();
+      if (stuck) return { ok: false, reason: `message ${stuck.topic}[${stuck.partition}]@${stuck.offset} in progress for ${Math.round(stuck.sinceMs / 1000)} s` };
+      return { ok: true };
+    },
   });
   try {
     return await connectStageWorker(options, metricsRegistry, ops, {
@@ -83,7 +88,7 @@ async function connectStageWorker(
   const dataTopics = options.pipelines.flatMap((p) => [topics.data(p.name, 'extracted'), topics.data(p.name, 'transformed')]);
   const created = await ensureTopics(kafka, [
     ...[topics.trigger, topics.events, topics.dlq].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.control })),
-    ...dataTopics.map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.data })),
+    ...[topics.splits, ...dataTopics].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.data })),
   ]);
   if (created.length) logger.info('created topics', { topics: created });
 
@@ -97,13 +102,12 @@ async function connectStageWorker(
 
   const producer = createMessageProducer(kafka);
   await producer.connect();
-  const input = STAGE_INPUT[stage];
-  const inputTopics = input === 'trigger' ? [topics.trigger] : options.pipelines.map((p) => topics.data(p.name, input));
+  const inputTopics = stageInputTopics(stage, topics, options.pipelines.map((p) => p.name));
   const groupId = groupIdOf(stage, namespace);
   const lag = createLagReader(kafka, { groupId, topics: inputTopics, timeoutMs: 2000 });
   const metrics = createStageMetrics({ registry: metricsRegistry, stage, readLag: () => lag.read() });
-  const deadLetters = recordingDeadLetters(createDeadLetterSink({ registry, producer, topic: topics.dlq, schemaId: schemas.dlq }), staging, metrics);
   const events = createRunEventPublisher({ registry, producer, topics, schemaId: schemas.events });
+  const deadLetters = recordingDeadLetters(createDeadLetterSink({ registry, producer, topic: topics.dlq, schemaId: schemas.dlq }), staging, metrics, events);
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
   const deps: LoaderDeps = {
     pipelines: { find: (name) => byName.get(name), names: () => [...byName.keys()] },
@@ -117,7 +121,10 @@ async function connectStageWorker(
     logger,
     metrics,
     target: createMongoTargetWriter(mongo.db),
+    progress: createProgressMarker(staging),
+    extraction: { splitRecords: env.EXTRACT_SPLIT_RECORDS, splitWindow: env.EXTRACT_SPLIT_WINDOW },
   };
+  const watchdog = startStallWatchdog({ staging, events, logger, stage, stallAfterMs: env.RUN_STALL_AFTER_MS, intervalMs: env.STALL_CHECK_MS });
 
   let reportFatal: (err: unknown) => void = () => undefined;
   const fatal = new Promise<unknown>((resolve) => (reportFatal = resolve));
@@ -133,6 +140,8 @@ async function connectStageWorker(
     partitionsConsumedConcurrently: env.PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: env.SESSION_TIMEOUT_MS,
     readinessStaleMs: env.READINESS_STALE_MS,
+    retry: { budgetMs: env.RETRY_BUDGET_MS, maxAttempts: env.RETRY_MAX_ATTEMPTS },
+    maxBatchMs: env.MAX_BATCH_MS,
     onFatal: (err) => {
       report.fatal(err);
       reportFatal(err);
@@ -148,6 +157,7 @@ async function connectStageWorker(
     fatal,
     ops: { port: ops.port, url: ops.url },
     async stop() {
+      watchdog.stop();
       await consumer.stop();
       await producer.disconnect();
       await mongo.close();

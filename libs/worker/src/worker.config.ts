@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseWorkerEnvSchema, opsEnvFields } from '@brokered-etl/config';
+import { DEFAULT_EXTRACTION } from '@brokered-etl/stages';
 
 /** Environment of the three stage apps: the shared endpoints plus consumer tuning. */
 export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
@@ -10,6 +11,20 @@ export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
   ...opsEnvFields,
   /** Unready after this long without a heartbeat accepted by the broker. */
   READINESS_STALE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  /** Most records in one extraction split (ADR 0004): one split message is this much work. */
+  EXTRACT_SPLIT_RECORDS: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_EXTRACTION.splitRecords),
+  /** Splits of one run queued at once; a later run's splits interleave with an earlier run's. */
+  EXTRACT_SPLIT_WINDOW: z.coerce.number().int().min(1).max(1000).default(DEFAULT_EXTRACTION.splitWindow),
+  /** A transient failure is retried with backoff for at most this long, then dead-lettered (RETRIES_EXHAUSTED). */
+  RETRY_BUDGET_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  /** …or at most this many attempts, whichever comes first. */
+  RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** One batch of a partition stops taking messages after this long, so other partitions get their turn. */
+  MAX_BATCH_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** An open run with no progress for this long is marked stalled. */
+  RUN_STALL_AFTER_MS: z.coerce.number().int().min(1000).max(7 * 86_400_000).default(600_000),
+  /** How often each worker looks for stalled runs. */
+  STALL_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 /** Default ops ports: the three stages can run side by side on one host and be scraped apart. */

@@ -1,4 +1,4 @@
-import { groupId, topicNames, type StageName } from '@brokered-etl/contracts';
+import { groupId, stageInputTopics, topicNames, type StageName } from '@brokered-etl/contracts';
 import { createKafkaClient, createLagReader } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
@@ -42,11 +42,7 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
   const kafka = createKafkaClient({ brokers: options.env.kafkaBrokers, clientId: 'it-harness', logger: options.logger });
   const schemas = workers.get('loader')!.schemas;
 
-  const inputs: Array<[StageName, string[]]> = [
-    ['extractor', [topics.trigger]],
-    ['transformer', PIPELINES.map((p) => topics.data(p.name, 'extracted'))],
-    ['loader', PIPELINES.map((p) => topics.data(p.name, 'transformed'))],
-  ];
+  const inputs = (['extractor', 'transformer', 'loader'] as StageName[]).map((stage) => [stage, stageInputTopics(stage, topics, PIPELINES.map((p) => p.name))] as const);
 
   return {
     staging: createMongoStagingStore(mongo.db),
@@ -62,6 +58,7 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
     },
     async schemaIdOf(name, stage) {
       if (name === 'trigger') return schemas.trigger;
+      if (name === 'splits') return schemas.splits;
       return (stage === 'extracted' ? schemas.extracted : schemas.transformed).get(name)!;
     },
     async waitIdle(timeoutMs = 60_000) {
