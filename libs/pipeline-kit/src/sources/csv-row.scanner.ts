@@ -5,6 +5,7 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
+const BOM = [0xef, 0xbb, 0xbf];
 
 // where the scanner is inside a row; plain numbers keep the per-byte loop cheap
 const FIELD_START = 0;
@@ -32,6 +33,7 @@ function shown(b: number): string {
 export class CsvRowScanner implements ByteSink {
   private state = FIELD_START;
   private prev = -1;
+  private bomBytes = 0;
   private rowStart = 0;
   private complete = 0;
   private headerDone = false;
@@ -50,8 +52,7 @@ export class CsvRowScanner implements ByteSink {
     if (!this.headerDone) this.collectHeader(chunk);
     let state = this.state;
     let prev = this.prev;
-    // a UTF-8 byte order mark stays in the header's bytes (csv-parse drops it) but must not start a field
-    const first = offset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+    const first = this.skipByteOrderMark(chunk, offset);
     try {
       for (let i = first; i < chunk.length; i++) {
         const b = chunk[i];
@@ -82,6 +83,24 @@ export class CsvRowScanner implements ByteSink {
       this.prev = prev;
     }
     return true;
+  }
+
+  /**
+   * A UTF-8 byte order mark is not content (csv-parse drops it): a line
+   * holding only it is empty, and a quote right after it opens a field.
+   */
+  private skipByteOrderMark(chunk: Buffer, offset: number): number {
+    let i = 0;
+    while (this.bomBytes < 3 && offset + i === this.bomBytes && i < chunk.length) {
+      if (chunk[i] !== BOM[this.bomBytes]) {
+        this.bomBytes = 3;
+        break;
+      }
+      i++;
+      this.bomBytes++;
+      this.rowStart = this.bomBytes;
+    }
+    return i;
   }
 
   end(size: number): void {
