@@ -36,7 +36,7 @@ describe('web console in headless Chromium (real services)', () => {
 
   beforeAll(async () => {
     // never skipped: a missing browser is a broken setup, and says how to fix it
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run tools/browser/install-chromium.sh (CI does), or set CHROMIUM_PATH`);
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run npm run test:setup (npm test runs it first), or set CHROMIUM_PATH`);
     ({ connected } = await pipeline.start());
     ({ app, base } = await startApiServer({ control: connected.control, logger, token }));
     browser = await chromium.launchPersistentContext(join(artifacts, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
