@@ -63,4 +63,25 @@ describe('Kafka + schema registry (real services)', () => {
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]);
     await expect(registry.decode(unknownId)).rejects.toMatchObject({ code: 'SCHEMA_UNKNOWN', retriable: false });
   });
+
+  it('calls encoding with a schema id the registry does not know permanent', async () => {
+    await expect(registry.encode(0x7ffffff0, { text: 'x', count: 1 })).rejects.toMatchObject({ code: 'SCHEMA_UNKNOWN', retriable: false });
+  });
+
+  it('sends credentials in the URL as Basic auth, and keeps them out of every error', async () => {
+    const withCredentials = new URL(env.schemaRegistryUrl);
+    withCredentials.username = 'etl';
+    withCredentials.password = 'hunter2';
+    // the local registry ignores auth: what matters is that fetch no longer refuses the URL
+    expect(await createAvroRegistry({ url: withCredentials.toString() }).ensureSchema(`${uniqueName('it.auth')}-value`, greeting())).toEqual(expect.any(Number));
+
+    // nothing listens on port 1: every edge is transient, and none says the password
+    const away = createAvroRegistry({ url: 'http://etl:hunter2@127.0.0.1:1/' });
+    const wire = Buffer.from([0, 0, 0, 0, 42, 2, 4]);
+    const failures = await Promise.all([away.ensureSchema('s-value', greeting()), away.encode(42, { text: 'x', count: 1 }), away.decode(wire)].map((p) => p.catch((err: unknown) => err)));
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ code: 'REGISTRY_UNAVAILABLE', retriable: true });
+      expect(JSON.stringify({ message: (failure as Error).message, details: (failure as EtlError).details })).not.toMatch(/hunter2/);
+    }
+  });
 });

@@ -2,10 +2,12 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { AvroRecordSchema } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import { LOGICAL_TYPES } from './avro-logical-types';
+import { lookupErrorOf, registryEndpointOf } from './registry.errors';
 
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
 
 export interface AvroRegistryOptions {
+  /** May carry user:password: they are sent as Basic auth and never appear in errors. */
   url: string;
   /** Asked for on every subject we own; Apicurio and Confluent both default differently, so we always set it. */
   compatibility?: Compatibility;
@@ -19,19 +21,20 @@ const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
  * registry's own explanation, not at the first message.
  */
 export function createAvroRegistry(options: AvroRegistryOptions) {
-  const base = options.url.replace(/\/+$/, '');
+  const { base, auth } = registryEndpointOf(options.url);
   const compatibility = options.compatibility ?? 'BACKWARD';
   const registry = new SchemaRegistry(
-    { host: base, retry: { retries: 3, initialRetryTimeInSecs: 0.3 } },
+    { host: base, auth, retry: { retries: 3, initialRetryTimeInSecs: 0.3 } },
     { [SchemaType.AVRO]: { logicalTypes: LOGICAL_TYPES } },
   );
+  const authorization: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : {};
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
         method,
-        headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
+        headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE, ...authorization },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
@@ -85,8 +88,7 @@ export function createAvroRegistry(options: AvroRegistryOptions) {
     try {
       return await registry.encode(schemaId, value);
     } catch (cause) {
-      if (isNetworkError(cause)) throw new EtlError('REGISTRY_UNAVAILABLE', `cannot fetch schema ${schemaId} to encode`, { cause });
-      throw new EtlError('VALIDATION_FAILED', `value does not match schema ${schemaId}: ${(cause as Error).message}`, { cause });
+      throw lookupErrorOf(schemaId, cause, 'encode') ?? new EtlError('VALIDATION_FAILED', `value does not match schema ${schemaId}: ${(cause as Error).message}`, { cause });
     }
   }
 
@@ -97,24 +99,11 @@ export function createAvroRegistry(options: AvroRegistryOptions) {
     try {
       return (await registry.decode(buffer)) as T;
     } catch (cause) {
-      const status = (cause as { status?: number }).status;
-      if (status === 404) {
-        throw new EtlError('SCHEMA_UNKNOWN', `schema id ${buffer.readInt32BE(1)} is not in the registry`, { cause });
-      }
-      if (isNetworkError(cause) || (status !== undefined && status >= 500)) {
-        throw new EtlError('REGISTRY_UNAVAILABLE', 'schema registry unavailable while decoding', { cause });
-      }
-      throw new EtlError('DECODE_FAILED', `cannot decode Avro payload: ${(cause as Error).message}`, { cause });
+      throw lookupErrorOf(buffer.readInt32BE(1), cause, 'decode') ?? new EtlError('DECODE_FAILED', `cannot decode Avro payload: ${(cause as Error).message}`, { cause });
     }
   }
 
   return { ensureSchema, encode, decode, schemaType: SchemaType.AVRO };
-}
-
-function isNetworkError(err: unknown): boolean {
-  const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? ''} ${String((err as { code?: string })?.code ?? '')}`;
-  // mappersmith and undici surface connection failures with these names/codes, not with an HTTP status
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|fetch failed|socket hang up|Network/i.test(text);
 }
 
 export type AvroRegistry = ReturnType<typeof createAvroRegistry>;
