@@ -138,7 +138,8 @@ describe('stage consumer runtime (real Kafka)', () => {
       await waitFor('the split done once', () => completed.length === 1, 45_000);
       await waitFor('its offset committed', async () => (await readGroupOffsets(kafka, groupId, [topic]))[0]?.offset === '1', 15_000);
 
-      expect(aborted).toEqual([{ member: 'A', reason: 'REBALANCE_IN_PROGRESS' }]);
+      // REBALANCE_IN_PROGRESS as a rule; a member evicted meanwhile (a starved CI box) hears UNKNOWN_MEMBER_ID
+      expect(aborted).toEqual([{ member: 'A', reason: expect.stringMatching(/^(REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID)$/) }]);
       expect(handled[0]).toMatchObject({ member: 'A', offset: '0', outcome: 'abandoned', attempts: 1 });
       expect(handled.filter((e) => e.outcome === 'processed')).toHaveLength(1);
       expect(handled.filter((e) => e.outcome === 'dead-lettered')).toEqual([]);
