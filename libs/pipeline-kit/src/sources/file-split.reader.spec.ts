@@ -55,6 +55,11 @@ describe('readFileSplit refuses content other than what was planned', () => {
     f.remove();
   });
 
+  it('SOURCE_NOT_FOUND when planning a file that does not exist', async () => {
+    const err = await failure(planFileSource(`${folder.dir}/missing.json`, 'json', { splitRecords: 1 }), 'SOURCE_NOT_FOUND');
+    expect(err.message).toBe(`${folder.dir}/missing.json not found`);
+  });
+
   it('BAD_PARAMS for a split size that is not a positive integer', async () => {
     const f = tempFolder();
     const path = f.file('rows.json', '[1]');
