@@ -55,7 +55,7 @@ async function main(): Promise<number> {
           const c = r?.counts;
           if (!tty && Date.now() - lastLine < 5000 && r?.status !== 'completed') return;
           lastLine = Date.now();
-          process.stdout.write(`${tty ? '\r' : ''}  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s  ${r?.status ?? 'waiting'}  splits ${Object.keys(r?.splitsDone ?? {}).length}/${r?.splitCount ?? '?'}  chunks ${c?.chunksLoaded ?? 0}/${r?.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}${tty ? '   ' : '\n'}`);
+          process.stdout.write(`${tty ? '\r' : ''}  ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s  ${r?.status ?? 'waiting'}  splits ${c?.splitsExtracted ?? 0}/${r?.splitCount ?? '?'}  chunks ${c?.chunksLoaded ?? 0}/${r?.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}${tty ? '   ' : '\n'}`);
         },
       });
       const seconds = (run.finishedAt!.getTime() - (run.startedAt ?? run.requestedAt).getTime()) / 1000;

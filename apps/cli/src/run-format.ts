@@ -17,7 +17,7 @@ function chunksText(run: RunRecord): string {
   return `${loaded} loaded (total known once every split is extracted)`;
 }
 
-const splitsText = (run: RunRecord) => (run.splitCount === undefined ? 'not planned yet' : `${Object.keys(run.splitsDone ?? {}).length}/${run.splitCount} extracted`);
+const splitsText = (run: RunRecord) => (run.splitCount === undefined ? 'not planned yet' : `${run.counts?.splitsExtracted ?? 0}/${run.splitCount} extracted`);
 
 /** `etl runs show`: everything a person needs to judge a run. */
 export function runDetail(run: RunRecord, rejections: Rejection[]): string {
@@ -48,6 +48,6 @@ export function runDetail(run: RunRecord, rejections: Rejection[]): string {
 export function progressLine(run: RunRecord | undefined): string {
   if (!run) return 'waiting for the extractor to pick the run up…';
   const c = run.counts;
-  const splits = run.splitCount === undefined ? '' : `splits ${Object.keys(run.splitsDone ?? {}).length}/${run.splitCount}  `;
+  const splits = run.splitCount === undefined ? '' : `splits ${c?.splitsExtracted ?? 0}/${run.splitCount}  `;
   return `${run.status.padEnd(9)} ${splits}chunks ${c?.chunksLoaded ?? 0}/${run.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`;
 }

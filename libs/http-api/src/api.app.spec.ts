@@ -134,8 +134,8 @@ describe('http api (fake run control)', () => {
 
   describe('GET /runs/:id/events', () => {
     it('streams progress while the run moves, then end, then closes; 404 for an unknown run', async () => {
-      const running: RunRecord = { runId: 'r1', pipeline: 'flights', params: {}, requestedBy: 't', status: 'running', requestedAt: new Date(), counts: { extracted: 10, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 1, chunksLoaded: 0 } };
-      const loaded: RunRecord = { ...running, counts: { extracted: 10, transformed: 10, rejected: 0, loaded: 10, chunksExtracted: 1, chunksLoaded: 1 } };
+      const running: RunRecord = { runId: 'r1', pipeline: 'flights', params: {}, requestedBy: 't', status: 'running', requestedAt: new Date(), counts: { extracted: 10, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 1, chunksLoaded: 0, splitsExtracted: 1 } };
+      const loaded: RunRecord = { ...running, counts: { extracted: 10, transformed: 10, rejected: 0, loaded: 10, chunksExtracted: 1, chunksLoaded: 1, splitsExtracted: 1 } };
       // what each poll sees: an unchanged poll sends nothing
       const polls = [running, running, loaded, loaded, { ...loaded, status: 'completed' as const }];
       fake.runs.set('r1', running);

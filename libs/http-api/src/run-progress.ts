@@ -40,7 +40,7 @@ function snapshotOf(run: RunRecord): RunSnapshot {
     finishedAt: run.finishedAt ?? null,
     reopenedAt: run.reopenedAt ?? null,
     failure: run.failure ?? null,
-    splits: run.splitCount === undefined ? null : { done: Object.keys(run.splitsDone ?? {}).length, total: run.splitCount },
+    splits: run.splitCount === undefined ? null : { done: run.counts?.splitsExtracted ?? 0, total: run.splitCount },
     stall: run.stall ?? null,
   };
 }

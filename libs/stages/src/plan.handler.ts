@@ -77,7 +77,7 @@ export function createPlanHandler(deps: StageDeps) {
     let staged = await deps.staging.getPlan(runId);
     if (!staged) {
       const planned = await failRunOnPermanent(runId, pipeline.name, () => pipeline.source.plan(request.params, { splitRecords }));
-      staged = await deps.staging.savePlan({ runId, pipeline: pipeline.name, ...planned, splitRecords, plannedAt: now() });
+      staged = await deps.staging.savePlan({ runId, pipeline: pipeline.name, ...planned, splitRecords, splitWindow, plannedAt: now() });
       await deps.events.emit({ runId, pipeline: pipeline.name, stage: STAGE, type: 'run.started', records: staged.totalRecords, message: `${staged.splits.length} splits` });
       log.info('source planned', { runId, pipeline: pipeline.name, splits: staged.splits.length, records: staged.totalRecords });
     }
@@ -85,10 +85,11 @@ export function createPlanHandler(deps: StageDeps) {
 
     if (staged.splits.length === 0) {
       // an empty source: no split and no chunk will ever come, so the run ends here
-      await finishExtractionIfDone(deps, (await deps.staging.getRun(runId))!, STAGE);
+      await finishExtractionIfDone(deps, (await deps.staging.getRun(runId))!, staged, STAGE);
       return;
     }
-    const firstWindow = staged.splits.slice(0, splitWindow).map((s) => splitMessageOf(staged, s.splitSeq, request.params));
+    // the staged plan's window, not this instance's setting: every split's successor follows from it
+    const firstWindow = staged.splits.slice(0, staged.splitWindow).map((s) => splitMessageOf(staged, s.splitSeq, request.params));
     const traceId = message.headers[HEADERS.traceId] ?? runId;
     await deps.producer.send(
       deps.topics.splits,

@@ -2,11 +2,11 @@ import { HEADERS, type Chunk, type ExtractSplit } from '@brokered-etl/contracts'
 import { EtlError } from '@brokered-etl/errors';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import { chunkRecords, DEFAULT_CHUNK_LIMITS, type SourceSplit } from '@brokered-etl/pipeline-kit';
-import { splitKey, type RunRecord, type SplitTotals } from '@brokered-etl/staging';
+import type { RunRecord, SplitTotals, StagedPlan } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { splitMessageOf } from './plan.handler';
 import { finishExtractionIfDone } from './split-completion';
-import { DEFAULT_EXTRACTION, type StageDeps } from './stage.deps';
+import type { StageDeps } from './stage.deps';
 
 const STAGE = 'extractor';
 
@@ -28,7 +28,6 @@ const splitOf = (message: ExtractSplit): SourceSplit => ({
  */
 export function createSplitHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
-  const { splitWindow } = deps.extraction ?? DEFAULT_EXTRACTION;
 
   async function extractChunks(message: InboundMessage<ExtractSplit>, run: RunRecord, context: HandlerContext): Promise<SplitTotals> {
     const split = message.value;
@@ -68,12 +67,10 @@ export function createSplitHandler(deps: StageDeps) {
   }
 
   /** The run's next split, so a run never has more than the window queued (ADR 0004). */
-  async function queueSuccessor(message: InboundMessage<ExtractSplit>): Promise<void> {
+  async function queueSuccessor(message: InboundMessage<ExtractSplit>, plan: StagedPlan): Promise<void> {
     const split = message.value;
-    const next = split.splitSeq + splitWindow;
-    if (next >= split.splitCount) return;
-    const plan = await deps.staging.getPlan(split.runId);
-    if (!plan?.splits[next]) return;
+    const next = split.splitSeq + plan.splitWindow;
+    if (!plan.splits[next]) return;
     const { key, value } = splitMessageOf(plan, next, split.params);
     const headers = { ...message.headers };
     delete headers[HEADERS.redriveOf];
@@ -95,16 +92,18 @@ export function createSplitHandler(deps: StageDeps) {
       log.info('run finished, skipping split', { runId: split.runId, splitSeq: split.splitSeq, status: run.status });
       return;
     }
-    if (!run.splitsDone?.[splitKey(split.splitSeq)]) {
+    const plan = await deps.staging.getPlan(split.runId);
+    if (!plan) throw new EtlError('NOT_FOUND', `split ${split.splitSeq} of run "${split.runId}", which has no staged plan (was its extraction reset?)`);
+    if ((await deps.staging.splitsDone(split.runId, [split.splitSeq])).size === 0) {
       const totals = await extractChunks(message, run, context);
-      run = (await deps.staging.markSplitDone(split.runId, split.splitSeq, totals)) ?? run;
+      await deps.staging.markSplitDone(split.runId, split.splitSeq, totals);
       deps.metrics.recordsIn(split.pipeline, totals.records);
       deps.metrics.recordsOut(split.pipeline, totals.records);
       await deps.events.emit({ runId: split.runId, pipeline: split.pipeline, stage: STAGE, type: 'split.extracted', chunkSeq: split.splitSeq, records: totals.records, message: `split ${split.splitSeq + 1}/${split.splitCount}, ${totals.chunks} chunks` });
       await deps.progress?.touch(split.runId, STAGE);
     }
     // queued even when the split was already done: a crash after the mark must not break the chain
-    await queueSuccessor(message);
-    await finishExtractionIfDone(deps, run, STAGE);
+    await queueSuccessor(message, plan);
+    if (!plan.splits[split.splitSeq + plan.splitWindow]) await finishExtractionIfDone(deps, run, plan, STAGE);
   };
 }

@@ -1,5 +1,5 @@
 export type { StagingStore } from './staging.store';
-export { sumLedger, isRunDone, splitTotalsIfAllDone, splitKey, isRunOpen } from './staging.store';
+export { sumLedger, isRunDone, isRunOpen } from './staging.store';
 export type * from './staging.types';
 export { connectMongo, type MongoConnection, type MongoConnectionOptions } from './mongo.connection';
 export { createMongoStagingStore, type MongoStagingOptions } from './mongo-staging.store';

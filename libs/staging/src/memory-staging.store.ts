@@ -1,4 +1,4 @@
-import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, splitKey, stallReason, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, lastProgress, ledgerKey, progressKey, splitLedgerKey, stallReason, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -11,6 +11,7 @@ export function createMemoryStagingStore(): StagingStore {
   const rejections = new Map<string, Rejection>();
   const deadLetters = new Map<string, DeadLetterRecord>();
   const plans = new Map<string, StagedPlan>();
+  const progress = new Map<string, { stage: string; at: Date }>();
   const ledgerOf = (runId: string) => [...ledger.values()].filter((e) => e.runId === runId);
   const markLedger = (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
     const key = ledgerKey(at.runId, at.chunkSeq, at.recordIndex);
@@ -50,8 +51,9 @@ export function createMemoryStagingStore(): StagingStore {
       const run = runs.get(runId);
       if (!run || awaitsSourceEnd(run)) return undefined;
       const counts = sumLedger(ledgerOf(runId), run.generation);
+      if (isRunOpen(run) && !isRunDone(run, counts)) return undefined;
       run.counts = counts;
-      if (!isRunOpen(run) || !isRunDone(run, counts)) return undefined;
+      if (!isRunOpen(run)) return undefined;
       Object.assign(run, { status: 'completed', finishedAt: at });
       delete run.stall;
       return clone(run);
@@ -59,7 +61,7 @@ export function createMemoryStagingStore(): StagingStore {
     async resumeRun(runId, at) {
       const run = runs.get(runId);
       if (run?.status !== 'failed') return false;
-      Object.assign(run, { status: 'running', progressAt: at });
+      Object.assign(run, { status: 'running', reopenedAt: at });
       delete run.failure;
       delete run.finishedAt;
       return true;
@@ -68,7 +70,7 @@ export function createMemoryStagingStore(): StagingStore {
       plans.delete(runId);
       const run = runs.get(runId);
       if (!run) return;
-      for (const field of ['splitCount', 'splitsDone', 'totalChunks', 'totalRecords', 'sourceEndedAt'] as const) delete run[field];
+      for (const field of ['splitCount', 'totalChunks', 'totalRecords', 'sourceEndedAt'] as const) delete run[field];
     },
     async savePlan(plan) {
       if (!plans.has(plan.runId)) plans.set(plan.runId, clone(plan));
@@ -82,16 +84,15 @@ export function createMemoryStagingStore(): StagingStore {
       return plan && clone(plan);
     },
     async markSplitDone(runId, splitSeq, totals) {
-      const run = runs.get(runId);
-      if (!run) return undefined;
-      run.splitsDone = { ...run.splitsDone, [splitKey(splitSeq)]: { ...totals } };
-      return clone(run);
+      ledger.set(splitLedgerKey(runId, splitSeq), { runId, chunkSeq: -1, split: { splitSeq, ...totals } });
+    },
+    async splitsDone(runId, splitSeqs) {
+      return new Set(splitSeqs.filter((seq) => ledger.has(splitLedgerKey(runId, seq))));
     },
     async markProgress(runId, stage, at) {
+      progress.set(progressKey(runId, stage), { stage, at });
       const run = runs.get(runId);
-      if (!run) return;
-      Object.assign(run, { progressAt: at, progressStage: stage });
-      if (run.status === 'stalled') {
+      if (run?.status === 'stalled') {
         run.status = 'running';
         delete run.stall;
       }
@@ -100,9 +101,10 @@ export function createMemoryStagingStore(): StagingStore {
       const marked: RunRecord[] = [];
       for (const run of runs.values()) {
         if (run.status !== 'requested' && run.status !== 'running') continue;
-        const since = run.progressAt ?? run.startedAt ?? run.requestedAt;
-        if (since >= before) continue;
-        Object.assign(run, { status: 'stalled', stall: { ...stallReason(run, since), at } });
+        const notes = ['extractor', 'transformer', 'loader'].flatMap((stage) => progress.get(progressKey(run.runId, stage)) ?? []);
+        const last = lastProgress(run, notes);
+        if (last.at >= before) continue;
+        Object.assign(run, { status: 'stalled', stall: { ...stallReason(run, last), at } });
         marked.push(clone(run));
       }
       return marked;

@@ -1,37 +1,41 @@
 import type { Collection } from 'mongodb';
 import { guard } from './mongo.errors';
-import { OPEN_STATUSES, splitKey, stallReason, type StagingStore } from './staging.store';
-import type { RunRecord, StagedPlan } from './staging.types';
+import { lastProgress, OPEN_STATUSES, progressKey, splitLedgerKey, stallReason, type StagingStore } from './staging.store';
+import type { ChunkLedgerEntry, RunRecord, StagedPlan } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
 type PlanDoc = StagedPlan & { _id: string };
+type LedgerDoc = ChunkLedgerEntry & { _id: string };
+type ProgressDoc = { _id: string; runId: string; stage: string; at: Date };
 
 const strip = <T extends { _id: string }>({ _id, ...rest }: T): Omit<T, '_id'> => rest;
+const STAGES = ['extractor', 'transformer', 'loader'];
 
-type RunProgress = Pick<StagingStore, 'resumeRun' | 'resetExtraction' | 'savePlan' | 'getPlan' | 'markSplitDone' | 'markProgress' | 'markStalledRuns'>;
+type RunProgress = Pick<StagingStore, 'resumeRun' | 'resetExtraction' | 'savePlan' | 'getPlan' | 'markSplitDone' | 'splitsDone' | 'markProgress' | 'markStalledRuns'>;
 
 /**
- * Split plans and run progress on MongoDB. Every write is by `_id` (the only
- * filter FerretDB 1.x serves from an index) and sets its own field, so a
- * redelivered split or a racing worker writes the same value again.
+ * Split plans and run progress on MongoDB. Every write goes to a document
+ * that only one kind of writer touches, by `_id` (the only filter FerretDB
+ * 1.x serves from an index): FerretDB applies an update as read-modify-write
+ * of the whole document, so two workers' `$set`s on one document can lose
+ * one. A finished split is its own ledger entry, each stage's progress its
+ * own document; the run document is written at planning, at the end of the
+ * source and at completion.
  */
-export function createMongoRunProgress(runs: Collection<RunDoc>, plans: Collection<PlanDoc>): RunProgress {
-  const getRun = async (runId: string) => {
-    const doc = await runs.findOne({ _id: runId });
-    return doc ? strip(doc) : undefined;
-  };
+export function createMongoRunProgress(collections: { runs: Collection<RunDoc>; plans: Collection<PlanDoc>; ledger: Collection<LedgerDoc>; progress: Collection<ProgressDoc> }): RunProgress {
+  const { runs, plans, ledger, progress } = collections;
 
   return {
     resumeRun: (runId, at) =>
       guard('resume run', async () => {
-        const result = await runs.updateOne({ _id: runId, status: 'failed' }, { $set: { status: 'running', progressAt: at }, $unset: { failure: '', finishedAt: '', stall: '' } });
+        const result = await runs.updateOne({ _id: runId, status: 'failed' }, { $set: { status: 'running', reopenedAt: at }, $unset: { failure: '', finishedAt: '', stall: '' } });
         return result.modifiedCount === 1;
       }),
 
     resetExtraction: (runId) =>
       guard('reset extraction', async () => {
         await plans.deleteOne({ _id: runId });
-        await runs.updateOne({ _id: runId }, { $unset: { splitCount: '', splitsDone: '', totalChunks: '', totalRecords: '', sourceEndedAt: '' } });
+        await runs.updateOne({ _id: runId }, { $unset: { splitCount: '', totalChunks: '', totalRecords: '', sourceEndedAt: '' } });
       }),
 
     savePlan: (plan) =>
@@ -53,13 +57,19 @@ export function createMongoRunProgress(runs: Collection<RunDoc>, plans: Collecti
 
     markSplitDone: (runId, splitSeq, totals) =>
       guard('mark split done', async () => {
-        await runs.updateOne({ _id: runId }, { $set: { [`splitsDone.${splitKey(splitSeq)}`]: totals } });
-        return getRun(runId);
+        await ledger.updateOne({ _id: splitLedgerKey(runId, splitSeq) }, { $set: { runId, chunkSeq: -1, split: { splitSeq, ...totals } } }, { upsert: true });
+      }),
+
+    splitsDone: (runId, splitSeqs) =>
+      guard('read finished splits', async () => {
+        const found = await Promise.all(splitSeqs.map((seq) => ledger.findOne({ _id: splitLedgerKey(runId, seq) })));
+        return new Set(splitSeqs.filter((_, i) => found[i]?.split));
       }),
 
     markProgress: (runId, stage, at) =>
       guard('mark progress', async () => {
-        await runs.updateOne({ _id: runId }, { $set: { progressAt: at, progressStage: stage } });
+        await progress.updateOne({ _id: progressKey(runId, stage) }, { $set: { runId, stage, at } }, { upsert: true });
+        // matches nothing (and writes nothing) unless the run was marked stalled
         await runs.updateOne({ _id: runId, status: 'stalled' }, { $set: { status: 'running' }, $unset: { stall: '' } });
       }),
 
@@ -68,11 +78,11 @@ export function createMongoRunProgress(runs: Collection<RunDoc>, plans: Collecti
         const open = await runs.find({ status: { $in: OPEN_STATUSES.filter((s) => s !== 'stalled') } }).toArray();
         const marked: RunRecord[] = [];
         for (const doc of open) {
-          const since = doc.progressAt ?? doc.startedAt ?? doc.requestedAt;
-          if (since >= before) continue;
-          const stall = { ...stallReason(doc, since), at };
-          // the status filter: a run that moved (or finished) since the read is not marked
-          const result = await runs.updateOne({ _id: doc._id, status: doc.status, progressAt: doc.progressAt ?? { $exists: false } }, { $set: { status: 'stalled', stall } });
+          const notes = (await Promise.all(STAGES.map((stage) => progress.findOne({ _id: progressKey(doc._id, stage) })))).filter((n) => n !== null);
+          const last = lastProgress(doc, notes);
+          if (last.at >= before) continue;
+          const stall = { ...stallReason(doc, last), at };
+          const result = await runs.updateOne({ _id: doc._id, status: doc.status }, { $set: { status: 'stalled', stall } });
           if (result.modifiedCount === 1) marked.push({ ...strip(doc), status: 'stalled', stall });
         }
         return marked;

@@ -32,6 +32,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   const rejections: Collection<RejectionDoc> = db.collection(`${prefix}.rejections`);
   const deadLetters: Collection<DeadLetterDoc> = db.collection(`${prefix}.deadletters`);
   const plans: Collection<StagedPlan & { _id: string }> = db.collection(`${prefix}.plans`);
+  const progress: Collection<{ _id: string; runId: string; stage: string; at: Date }> = db.collection(`${prefix}.progress`);
   const fromDoc = (doc: DeadLetterDoc): DeadLetterRecord => {
     const { key, value, headers, ...rest } = strip(doc);
     return { ...rest, key: toBuffer(key), value: toBuffer(value), headers: headers.map((h) => ({ key: h.key, value: toBuffer(h.value) })) };
@@ -52,7 +53,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   };
 
   return {
-    ...createMongoRunProgress(runs, plans),
+    ...createMongoRunProgress({ runs, plans, ledger, progress }),
 
     async ensureIndexes() {
       await guard('create staging indexes', async () => {
@@ -108,8 +109,9 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       const run = await this.getRun(runId);
       if (!run || awaitsSourceEnd(run)) return undefined;
       const counts = await countRunOf(run);
+      if (isRunOpen(run) && !isRunDone(run, counts)) return undefined; // open runs are counted live: no write races the completion
       // a chunk delivered after completion (replay, record patch) still moves the stored counts
-      if (!isRunOpen(run) || !isRunDone(run, counts)) {
+      if (!isRunOpen(run)) {
         await guard('update run counts', () => runs.updateOne({ _id: runId }, { $set: { counts } }));
         return undefined;
       }

@@ -51,7 +51,7 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       await store.markChunk(run.runId, 1, { loaded: { records: 10, at: new Date() } });
       const done = await store.completeRunIfDone(run.runId, new Date());
       expect(done?.status).toBe('completed');
-      expect(done?.counts).toEqual({ extracted: 20, transformed: 19, rejected: 1, loaded: 19, chunksExtracted: 2, chunksLoaded: 2 });
+      expect(done?.counts).toEqual({ extracted: 20, transformed: 19, rejected: 1, loaded: 19, chunksExtracted: 2, chunksLoaded: 2, splitsExtracted: 0 });
     });
 
     it('returns the completed run once: a chunk delivered again after completion completes nothing', async () => {
@@ -164,7 +164,7 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       for (let i = 0; i < 2; i++) {
         await store.markRecordPatch(run.runId, 0, 4, { transformed: { records: 1, rejected: -1, at: new Date() }, loaded: { records: 1, at: new Date() } });
       }
-      expect(await store.countRun(run.runId)).toEqual({ extracted: 10, transformed: 9, rejected: 1, loaded: 9, chunksExtracted: 1, chunksLoaded: 1 });
+      expect(await store.countRun(run.runId)).toEqual({ extracted: 10, transformed: 9, rejected: 1, loaded: 9, chunksExtracted: 1, chunksLoaded: 1, splitsExtracted: 0 });
     });
 
     it('keeps dead letters with their bytes, filters them, and remembers redrives', async () => {
@@ -189,7 +189,7 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       const run = newRun();
       await store.createRun(run);
       const split = (splitSeq: number) => ({ splitSeq, firstRecordIndex: splitSeq * 10, recordCount: 10, range: { unit: 'rows' as const, start: splitSeq * 10, end: splitSeq * 10 + 10 } });
-      const plan = { runId: run.runId, pipeline: 'flights', fingerprint: '100:1', totalRecords: 20, splitRecords: 10, splits: [split(0), split(1)], plannedAt: new Date() };
+      const plan = { runId: run.runId, pipeline: 'flights', fingerprint: '100:1', totalRecords: 20, splitRecords: 10, splitWindow: 6, splits: [split(0), split(1)], plannedAt: new Date() };
       expect((await store.savePlan(plan)).fingerprint).toBe('100:1');
       expect((await store.savePlan({ ...plan, fingerprint: '999:2', splits: [split(0)] })).fingerprint).toBe('100:1');
       expect((await store.getPlan(run.runId))?.splits).toHaveLength(2);
@@ -199,13 +199,22 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect((await store.getRun(run.runId))?.splitCount).toBeUndefined();
     });
 
-    it('marks splits done once each, however often a split is redone', async () => {
+    it('marks splits done once each, however often a split is redone, and counts them apart from chunks', async () => {
       const run = newRun();
       await store.createRun(run);
-      await store.markSplitDone(run.runId, 0, { chunks: 2, records: 10 });
-      await store.markSplitDone(run.runId, 0, { chunks: 2, records: 10 });
-      const after = await store.markSplitDone(run.runId, 11, { chunks: 1, records: 3 });
-      expect(after?.splitsDone).toEqual({ s0: { chunks: 2, records: 10 }, s11: { chunks: 1, records: 3 } });
+      await store.markChunk(run.runId, 0, { extracted: { records: 10, at: new Date() } });
+      await store.markSplitDone(run.runId, 0, { chunks: 1, records: 10 });
+      await store.markSplitDone(run.runId, 0, { chunks: 1, records: 10 });
+      await store.markSplitDone(run.runId, 11, { chunks: 1, records: 3 });
+      expect([...(await store.splitsDone(run.runId, [0, 1, 11]))].sort((a, b) => a - b)).toEqual([0, 11]);
+      expect(await store.countRun(run.runId)).toMatchObject({ extracted: 10, chunksExtracted: 1, splitsExtracted: 2 });
+    });
+
+    it('loses no split mark when many workers finish splits of one run at once', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await Promise.all(Array.from({ length: 40 }, (_, seq) => store.markSplitDone(run.runId, seq, { chunks: 1, records: 1 })));
+      expect((await store.splitsDone(run.runId, Array.from({ length: 40 }, (_, seq) => seq))).size).toBe(40);
     });
 
     it('marks a run that stopped moving stalled, and running again when it moves', async () => {

@@ -32,9 +32,11 @@ export interface StagingStore {
   /** Stages the run's plan unless it has one; returns the plan that is staged (the first one wins). Sets run.splitCount. */
   savePlan(plan: StagedPlan): Promise<StagedPlan>;
   getPlan(runId: string): Promise<StagedPlan | undefined>;
-  /** Marks one split finished (idempotent per split) and returns the run as it is after the mark. */
-  markSplitDone(runId: string, splitSeq: number, totals: SplitTotals): Promise<RunRecord | undefined>;
-  /** Something moved the run forward: a `stalled` run is `running` again. */
+  /** Marks one split finished: its own ledger entry, idempotent per split. */
+  markSplitDone(runId: string, splitSeq: number, totals: SplitTotals): Promise<void>;
+  /** Which of the given splits of a run are finished (read by `_id`, one per split). */
+  splitsDone(runId: string, splitSeqs: readonly number[]): Promise<Set<number>>;
+  /** Something moved the run forward (one document per run and stage); a `stalled` run is `running` again. */
   markProgress(runId: string, stage: string, at: Date): Promise<void>;
   /** Open runs whose last progress is older than `before` become `stalled`; returns the runs it just marked. */
   markStalledRuns(before: Date, at: Date): Promise<RunRecord[]>;
@@ -66,13 +68,23 @@ export interface StagingStore {
 export const ledgerKey = (runId: string, chunkSeq: number, recordIndex?: number): string =>
   recordIndex === undefined ? `${runId}:${chunkSeq}` : `${runId}:${chunkSeq}:r${recordIndex}`;
 
+/** A finished split's ledger entry. */
+export const splitLedgerKey = (runId: string, splitSeq: number): string => `${runId}:split:${splitSeq}`;
+
+/** A run's progress as noted by one stage: one document each, so stages never write the same one. */
+export const progressKey = (runId: string, stage: string): string => `${runId}:${stage}`;
+
 /** The fields of a ledger mark that were given: a mark sets them (never increments), leaving the others as they were. */
 export const definedFields = (entry: object): Record<string, unknown> => Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
 
 /** Sums a run's ledger; shared by both implementations so they cannot drift. */
 export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCounts {
-  const counts: RunCounts = { extracted: 0, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 0, chunksLoaded: 0 };
+  const counts: RunCounts = { extracted: 0, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 0, chunksLoaded: 0, splitsExtracted: 0 };
   for (const entry of entries) {
+    if (entry.split) {
+      counts.splitsExtracted += 1;
+      continue;
+    }
     const isPatch = entry.recordIndex !== undefined;
     if (isPatch) {
       // a redriven record that now passes: one more transformed/loaded, one fewer rejected
@@ -103,22 +115,16 @@ export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCount
 export const OPEN_STATUSES = ['requested', 'running', 'stalled'] as const;
 export const isRunOpen = (run: RunRecord): boolean => (OPEN_STATUSES as readonly string[]).includes(run.status);
 
-/** The key of one finished split on the run document (a field name, never an array index). */
-export const splitKey = (splitSeq: number): string => `s${splitSeq}`;
-
-/** Every planned split finished: the totals the source ended with. */
-export function splitTotalsIfAllDone(run: RunRecord): SplitTotals & { splits: number } | undefined {
-  if (run.splitCount === undefined) return undefined;
-  const done = Object.values(run.splitsDone ?? {});
-  if (done.length < run.splitCount) return undefined;
-  return { splits: done.length, chunks: done.reduce((n, s) => n + s.chunks, 0), records: done.reduce((n, s) => n + s.records, 0) };
+/** The last progress of a run among its stages' notes; a run nobody moved yet counts from its start. */
+export function lastProgress(run: RunRecord, notes: ReadonlyArray<{ stage: string; at: Date }>): { stage: string; at: Date } {
+  const latest = [...notes].sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  return latest ?? { stage: 'extractor', at: run.startedAt ?? run.requestedAt };
 }
 
 /** What the stall watchdog tells about a run that stopped moving. */
-export function stallReason(run: RunRecord, since: Date): { stage: string; reason: string } {
-  const stage = run.progressStage ?? 'extractor';
-  const splits = run.splitCount === undefined ? '' : `, splits ${Object.keys(run.splitsDone ?? {}).length}/${run.splitCount}`;
-  return { stage, reason: `no progress since ${since.toISOString()} (last: ${stage}${splits}); see its dead letters and the workers' health` };
+export function stallReason(run: RunRecord, last: { stage: string; at: Date }): { stage: string; reason: string } {
+  const planned = run.splitCount === undefined ? ', source not planned yet' : `, ${run.splitCount} splits planned`;
+  return { stage: last.stage, reason: `no progress since ${last.at.toISOString()} (last: ${last.stage}${planned}); see its dead letters and the workers' health` };
 }
 
 /**

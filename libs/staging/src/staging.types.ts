@@ -11,6 +11,8 @@ export interface RunCounts {
   loaded: number;
   chunksExtracted: number;
   chunksLoaded: number;
+  /** Splits of the source extracted so far (ADR 0004). */
+  splitsExtracted: number;
 }
 
 export interface RunRecord {
@@ -29,11 +31,6 @@ export interface RunRecord {
   failure?: { code: string; message: string };
   /** Splits the source was planned into (ADR 0004); known once planned. */
   splitCount?: number;
-  /** Finished splits by key `s<splitSeq>`: set per split, so a redone split cannot count twice. */
-  splitsDone?: Record<string, SplitTotals>;
-  /** Last time any stage moved this run forward, and which one: what the stall watchdog reads. */
-  progressAt?: Date;
-  progressStage?: string;
   /** Why the run is `stalled`. */
   stall?: { stage: string; reason: string; at: Date };
   counts?: RunCounts;
@@ -54,6 +51,8 @@ export interface StagedPlan {
   fingerprint: string;
   totalRecords: number;
   splitRecords: number;
+  /** Splits of the run queued at once: each split's successor is split seq + window (ADR 0004). */
+  splitWindow: number;
   splits: Array<{ splitSeq: number; firstRecordIndex: number; recordCount: number; range: { unit: 'rows' | 'bytes'; start: number; end: number } }>;
   plannedAt: Date;
 }
@@ -75,10 +74,17 @@ export interface StagedChunk {
   stagedAt: Date;
 }
 
-/** Per-chunk accounting: set (never incremented) so redelivery cannot double count. */
+/**
+ * Per-chunk accounting: set (never incremented) so redelivery cannot double
+ * count. One document per chunk (and per finished split): FerretDB 1.x
+ * applies an update as read-modify-write of the whole document, so two
+ * workers' `$set`s on one document can lose one; separate documents cannot.
+ */
 export interface ChunkLedgerEntry {
   runId: string;
   chunkSeq: number;
+  /** Set on the entry of a finished split (chunkSeq is then -1): its chunks and records. */
+  split?: SplitTotals & { splitSeq: number };
   /** Set on the entry of one redriven record (a patch of its chunk), not on chunks. */
   recordIndex?: number;
   extracted?: { records: number; at: Date };

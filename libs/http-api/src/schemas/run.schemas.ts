@@ -13,6 +13,7 @@ const countsSchema = {
     loaded: { type: 'integer' },
     chunksExtracted: { type: 'integer' },
     chunksLoaded: { type: 'integer' },
+    splitsExtracted: { type: 'integer', description: 'splits of the source extracted so far (of splitCount)' },
   },
 } as const;
 
@@ -35,13 +36,6 @@ export const runSchema = {
     generation: { type: 'integer', description: '0 for the first run, +1 per rerun' },
     failure: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
     splitCount: { type: 'integer', description: 'splits the source was planned into (known once planned)' },
-    splitsDone: {
-      type: 'object',
-      description: 'finished splits by key s<splitSeq>',
-      additionalProperties: { type: 'object', properties: { chunks: { type: 'integer' }, records: { type: 'integer' } } },
-    },
-    progressAt: { ...dateTime, description: 'last time a stage moved the run' },
-    progressStage: { type: 'string' },
     stall: { type: 'object', properties: { stage: { type: 'string' }, reason: { type: 'string' }, at: dateTime } },
     counts: countsSchema,
   },

@@ -65,7 +65,7 @@
     bar.firstChild.style.width = `${pct}%`;
     return bar;
   }
-  const splitsText = (run) => (run.splitCount === undefined || run.splitCount === null ? undefined : `${Object.keys(run.splitsDone || {}).length}/${run.splitCount} extracted`);
+  const splitsText = (run) => (run.splitCount === undefined || run.splitCount === null ? undefined : `${(run.counts && run.counts.splitsExtracted) || 0}/${run.splitCount} extracted`);
   const statusBadge = (status) => el('span', { class: `status ${status}`, 'data-status': status, text: status });
 
   // ---- trigger form ---------------------------------------------------------
@@ -175,7 +175,7 @@
     $('#detail-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { 'data-fact': k, text: v ?? '–' })]));
 
     const counts = run.counts || {};
-    const countRows = [...STAGES, 'chunksExtracted', 'chunksLoaded'].map((name) => el('tr', { 'data-count': name }, el('th', { text: name }), el('td', { class: 'num', text: number(counts[name]) })));
+    const countRows = [...STAGES, 'chunksExtracted', 'chunksLoaded', 'splitsExtracted'].map((name) => el('tr', { 'data-count': name }, el('th', { text: name }), el('td', { class: 'num', text: number(counts[name]) })));
     $('#detail-counts tbody').replaceChildren(...countRows);
 
     // a rerun restarts the clock: its start is the reopen, and the first run's extraction is history
