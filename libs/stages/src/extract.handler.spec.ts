@@ -77,7 +77,10 @@ describe('extractor: a trigger is planned into splits, each split extracted on i
     await staging.failRun(trigger.runId, { code: 'RETRIES_EXHAUSTED', message: 'split 0 gave up' }, new Date());
     await extract(inbound(deps.topics.splits, splitsQueued()[0]!), fakeHandlerContext());
     expect((await staging.countRun(trigger.runId)).extracted).toBe(0);
+    const queuedBefore = splitsQueued().length;
     await extract(inbound(deps.topics.splits, splitsQueued()[0]!, { [HEADERS.redriveOf]: 'letter-1' }), fakeHandlerContext());
+    // the window is queued again: chains that ended while the run was failed go on
+    expect(splitsQueued().slice(queuedBefore).map((s) => s.splitSeq)).toEqual([0, 1]);
     await extract(inbound(deps.topics.splits, splitsQueued()[1]!), fakeHandlerContext());
     const run = await staging.getRun(trigger.runId);
     expect(run?.status).toBe('running');

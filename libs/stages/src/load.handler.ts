@@ -1,7 +1,8 @@
 import { HEADERS, type Chunk } from '@brokered-etl/contracts';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import { requirePipeline } from './pipeline-lookup';
-import { recordPatchIndex, resumeIfRedriven } from './record-patch';
+import { recordPatchIndex } from './record-patch';
+import { resumeIfRedriven } from './run-resume';
 import type { LoaderDeps } from './stage.deps';
 
 const STAGE = 'loader';

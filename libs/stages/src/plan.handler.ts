@@ -1,7 +1,7 @@
 import { HEADERS, type ExtractSplit, type RunRequested } from '@brokered-etl/contracts';
 import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
-import type { StagedPlan } from '@brokered-etl/staging';
+import type { RunRecord, StagedPlan } from '@brokered-etl/staging';
 import { requirePipeline } from './pipeline-lookup';
 import { finishExtractionIfDone } from './split-completion';
 import { DEFAULT_EXTRACTION, type StageDeps } from './stage.deps';
@@ -26,6 +26,13 @@ export function splitMessageOf(plan: StagedPlan, splitSeq: number, params: Recor
   };
   // keyed by split: one run's splits spread over every partition, so every extractor gets some
   return { key: `${plan.runId}:${splitSeq}`, value };
+}
+
+/** Queues the first window of a run's splits; the staged plan's window, not this instance's setting, since every successor follows from it. */
+export async function queueSplits(deps: StageDeps, plan: StagedPlan, run: RunRecord, traceId: string): Promise<void> {
+  const window = plan.splits.slice(0, plan.splitWindow).map((s) => splitMessageOf(plan, s.splitSeq, run.params));
+  const headers = { [HEADERS.runId]: run.runId, [HEADERS.pipeline]: plan.pipeline, [HEADERS.traceId]: traceId, [HEADERS.generation]: String(run.generation ?? 0) };
+  await deps.producer.send(deps.topics.splits, await Promise.all(window.map(async ({ key, value }) => ({ key, value: await deps.registry.encode(deps.schemas.splits, value), headers }))));
 }
 
 /**
@@ -88,18 +95,6 @@ export function createPlanHandler(deps: StageDeps) {
       await finishExtractionIfDone(deps, (await deps.staging.getRun(runId))!, staged, STAGE);
       return;
     }
-    // the staged plan's window, not this instance's setting: every split's successor follows from it
-    const firstWindow = staged.splits.slice(0, staged.splitWindow).map((s) => splitMessageOf(staged, s.splitSeq, request.params));
-    const traceId = message.headers[HEADERS.traceId] ?? runId;
-    await deps.producer.send(
-      deps.topics.splits,
-      await Promise.all(
-        firstWindow.map(async ({ key, value }) => ({
-          key,
-          value: await deps.registry.encode(deps.schemas.splits, value),
-          headers: { [HEADERS.runId]: runId, [HEADERS.pipeline]: pipeline.name, [HEADERS.traceId]: traceId, [HEADERS.generation]: String(run.generation ?? 0) },
-        })),
-      ),
-    );
+    await queueSplits(deps, staged, run, message.headers[HEADERS.traceId] ?? runId);
   };
 }

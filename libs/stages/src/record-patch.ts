@@ -1,5 +1,4 @@
 import { HEADERS } from '@brokered-etl/contracts';
-import type { StageDeps } from './stage.deps';
 
 const PREFIX = 'record:';
 
@@ -19,12 +18,3 @@ export function recordPatchHeader(recordIndex: number): string {
 
 export const rejectionId = (stage: string, runId: string, chunkSeq: number, recordIndex: number) => `${stage}:${runId}:${chunkSeq}:${recordIndex}`;
 
-/**
- * A redriven whole message (not a record patch) is the one whose dead letter
- * failed its run: the run goes on in its generation. A record patch never
- * failed its run, so it never resumes one that failed for another reason.
- */
-export async function resumeIfRedriven(deps: Pick<StageDeps, 'staging' | 'now'>, message: { headers: Record<string, string> }, runId: string): Promise<void> {
-  if (!message.headers[HEADERS.redriveOf] || recordPatchIndex(message.headers) !== undefined) return;
-  await deps.staging.resumeRun(runId, (deps.now ?? (() => new Date()))());
-}

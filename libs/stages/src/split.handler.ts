@@ -5,6 +5,7 @@ import { chunkRecords, DEFAULT_CHUNK_LIMITS, type SourceSplit } from '@brokered-
 import type { RunRecord, SplitTotals, StagedPlan } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { splitMessageOf } from './plan.handler';
+import { resumeIfRedriven } from './run-resume';
 import { finishExtractionIfDone } from './split-completion';
 import type { StageDeps } from './stage.deps';
 
@@ -80,12 +81,9 @@ export function createSplitHandler(deps: StageDeps) {
   return async function extractSplit(message: InboundMessage<ExtractSplit>, context: HandlerContext): Promise<void> {
     const log = context.logger.child({ module: 'split' });
     const split = message.value;
-    let run = await deps.staging.getRun(split.runId);
-    if (run?.status === 'failed' && message.headers[HEADERS.redriveOf]) {
-      // this split's dead letter failed the run; redriven, it carries the run on where it stopped
-      await deps.staging.resumeRun(split.runId, now());
-      run = await deps.staging.getRun(split.runId);
-    }
+    // this split's dead letter failed the run; redriven, it carries the run on where it stopped
+    await resumeIfRedriven(deps, message, split.runId);
+    const run = await deps.staging.getRun(split.runId);
     if (!run) throw new EtlError('NOT_FOUND', `split ${split.splitSeq} of unknown run "${split.runId}"`);
     if (run.status === 'failed' || run.status === 'completed') {
       // a failed run's remaining splits are not worth extracting; the chain of successors ends here

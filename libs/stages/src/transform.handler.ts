@@ -3,7 +3,8 @@ import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import { deadLetterOf, type HandlerContext, type InboundMessage } from '@brokered-etl/messaging';
 import type { Rejection } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
-import { recordPatchHeader, recordPatchIndex, rejectionId, resumeIfRedriven } from './record-patch';
+import { recordPatchHeader, recordPatchIndex, rejectionId } from './record-patch';
+import { resumeIfRedriven } from './run-resume';
 import type { StageDeps } from './stage.deps';
 
 const STAGE = 'transformer';
