@@ -4,6 +4,7 @@
  * measured in the same run: the same run-control calls without HTTP, and an
  * empty fastify route (the HTTP + JSON floor of this machine).
  */
+import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { buildApiApp } from '@brokered-etl/http-api';
 import { createSilentLogger } from '@brokered-etl/observability';
@@ -41,8 +42,8 @@ async function concurrent(clients: number, requests: number, call: () => Promise
 const quantile = (ms: number[], q: number) => [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor(q * ms.length))]!;
 const row = (what: string, via: string, ms: number[]) => [what, via, ms.length, quantile(ms, 0.5).toFixed(2), quantile(ms, 0.95).toFixed(2), quantile(ms, 0.99).toFixed(2), Math.round((ms.length * 1000) / ms.reduce((a, b) => a + b, 0)).toLocaleString('en-US')];
 
-async function getJson(url: string, init?: RequestInit): Promise<unknown> {
-  const res = await fetch(url, init);
+async function getJson(url: string, init?: RequestInit, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(url, { ...init, headers: { ...headers, ...(init?.headers as Record<string, string> | undefined) } });
   if (res.status >= 400) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -76,7 +77,10 @@ async function main() {
     for (let seq = 0; seq < 4; seq++) await staging.markChunk(runId, seq, { extracted: { records: 5000, at }, ...(seq < 2 ? { loaded: { records: 5000, at } } : {}) });
   }
 
-  const app = await buildApiApp({ control, pipelines: PIPELINES, logger });
+  // a write token as a deployment would have; the write rate limit lifted, or the trigger rows would measure 429s
+  const token = randomBytes(16).toString('hex');
+  const auth = { authorization: `Bearer ${token}` };
+  const app = await buildApiApp({ control, pipelines: PIPELINES, logger, auth: { kind: 'tokens', tokens: [{ scope: 'write', token }] }, writesPerMinute: 1_000_000 });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const floor = Fastify({ logger: false });
   floor.get('/ping', async () => ({ ok: true }));
@@ -86,26 +90,26 @@ async function main() {
 
   const runId = (i: number) => `flights.bench.${String(i % SEEDED_RUNS).padStart(4, '0')}`;
   // warm-up: connections, JIT
-  await sequential(20, () => getJson(`${base}/runs?limit=20&pipeline=flights`));
+  await sequential(20, () => getJson(`${base}/runs?limit=20&pipeline=flights`, undefined, auth));
 
   const listed = { limit: 20, pipeline: 'flights' };
   const going = { limit: RUNNING, pipeline: 'airports' };
   const rows = [
     row('empty route {ok:true}', 'fastify (floor)', await sequential(SEQUENTIAL, () => getJson(`${floorBase}/ping`))),
-    row('list 20 completed runs', 'GET /runs', await sequential(SEQUENTIAL, () => getJson(`${base}/runs?limit=20&pipeline=flights`))),
+    row('list 20 completed runs', 'GET /runs', await sequential(SEQUENTIAL, () => getJson(`${base}/runs?limit=20&pipeline=flights`, undefined, auth))),
     row('list 20 completed runs', 'run control (raw)', await sequential(SEQUENTIAL, () => control.describeRuns(listed))),
-    row(`list ${RUNNING} running runs, live counts`, 'GET /runs', await sequential(SEQUENTIAL / 3, () => getJson(`${base}/runs?limit=${RUNNING}&pipeline=airports`))),
+    row(`list ${RUNNING} running runs, live counts`, 'GET /runs', await sequential(SEQUENTIAL / 3, () => getJson(`${base}/runs?limit=${RUNNING}&pipeline=airports`, undefined, auth))),
     row(`list ${RUNNING} running runs, live counts`, 'run control (raw)', await sequential(SEQUENTIAL / 3, () => control.describeRuns(going))),
     row(`list ${RUNNING} running runs, live counts`, 'one describeRun per run', await sequential(SEQUENTIAL / 3, async () => Promise.all((await control.listRuns(going)).map((r) => control.describeRun(r.runId))))),
-    row('one run + its rejections', 'GET /runs/:id', await sequential(SEQUENTIAL, (i) => getJson(`${base}/runs/${runId(i)}`))),
+    row('one run + its rejections', 'GET /runs/:id', await sequential(SEQUENTIAL, (i) => getJson(`${base}/runs/${runId(i)}`, undefined, auth))),
     row('one run + its rejections', 'run control (raw)', await sequential(SEQUENTIAL, async (i) => [await control.describeRun(runId(i)), await control.listRejections(runId(i))])),
   ];
-  const parallelApi = await concurrent(CONCURRENT.clients, CONCURRENT.requests, () => getJson(`${base}/runs?limit=20&pipeline=flights`));
+  const parallelApi = await concurrent(CONCURRENT.clients, CONCURRENT.requests, () => getJson(`${base}/runs?limit=20&pipeline=flights`, undefined, auth));
   const parallelRaw = await concurrent(CONCURRENT.clients, CONCURRENT.requests, () => control.describeRuns(listed));
   // last: each trigger leaves a requested run behind (no workers here)
   await control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'bench' });
   rows.push(
-    row('trigger a run', 'POST /runs', await sequential(100, () => getJson(`${base}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline":"flights","params":{"source":"flights-2k.json"}}' }))),
+    row('trigger a run', 'POST /runs', await sequential(100, () => getJson(`${base}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline":"flights","params":{"source":"flights-2k.json"}}' }, auth))),
     row('trigger a run', 'run control (raw)', await sequential(100, () => control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'bench' }))),
   );
   clearInterval(sampler);

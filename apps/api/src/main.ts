@@ -4,7 +4,7 @@ import { installShutdown } from '@brokered-etl/lifecycle';
 import { createApiMetrics, createMetricsRegistry, createRootLogger, startOpsServer } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
-import { API_OPS_PORT, apiEnvSchema } from './api.config';
+import { API_OPS_PORT, apiAuthFrom, apiEnvSchema, describeAuth } from './api.config';
 
 /** api: the HTTP API and web console over run control (trigger, follow, rerun, replay, redrive). */
 async function main(): Promise<void> {
@@ -13,7 +13,17 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry();
   const metrics = createApiMetrics({ registry });
   const connected = await connectRunControl(env, logger, PIPELINES.map((p) => p.name));
-  const app = await buildApiApp({ control: connected.control, pipelines: PIPELINES, logger, token: env.API_TOKEN, onResponse: (r) => metrics.requestDone(r) });
+  const auth = apiAuthFrom(env);
+  const app = await buildApiApp({
+    control: connected.control,
+    pipelines: PIPELINES,
+    logger,
+    auth,
+    exposeRecords: env.API_EXPOSE_RECORDS,
+    writesPerMinute: env.API_WRITES_PER_MINUTE,
+    eventStreamsPerClient: env.API_EVENT_STREAMS_PER_CLIENT,
+    onResponse: (r) => metrics.requestDone(r),
+  });
   const state = { listening: false, stopping: false };
   const ops = await startOpsServer({
     host: env.OPS_HOST,
@@ -38,10 +48,11 @@ async function main(): Promise<void> {
   state.listening = true;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : env.API_PORT;
-  logger.info('api listening', { url: `http://${env.API_HOST}:${port}/`, port, auth: env.API_TOKEN ? 'bearer token on mutating endpoints' : 'none (API_TOKEN unset)' });
+  logger.info('api listening', { url: `http://${env.API_HOST}:${port}/`, port, auth: describeAuth(auth), exposeRecords: env.API_EXPOSE_RECORDS });
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`api: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  // one line (config problems come as a list): a container log's last line then says what to set
+  process.stderr.write(`api: cannot start: ${(err instanceof Error ? err.message : String(err)).replace(/\n\s*/g, ' ')}\n`);
   process.exit(1);
 });

@@ -6,7 +6,10 @@ import { buildApiApp } from './api.app';
 import { createFakeRunControl, deadLetter, FAKE_PIPELINES } from './testing/fake-run-control';
 
 const TOKEN = 'unit-test-token-0123456789';
+const READ_TOKEN = 'unit-test-read-token-987654';
 const auth = { authorization: `Bearer ${TOKEN}` };
+const readAuth = { authorization: `Bearer ${READ_TOKEN}` };
+const TOKENS = { kind: 'tokens', tokens: [{ scope: 'write', token: TOKEN }, { scope: 'read', token: READ_TOKEN }] } as const;
 
 describe('http api (fake run control)', () => {
   let fake: ReturnType<typeof createFakeRunControl>;
@@ -14,11 +17,12 @@ describe('http api (fake run control)', () => {
 
   beforeEach(async () => {
     fake = createFakeRunControl({ activeMembers: 1 });
-    app = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), token: TOKEN, eventsPollMs: 5 });
+    app = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: TOKENS, eventsPollMs: 5, exposeRecords: true });
   });
   afterEach(() => app.close());
 
   const post = (url: string, payload: unknown, headers: Record<string, string> = auth) => app.inject({ method: 'POST', url, payload: payload as object, headers });
+  const get = (url: string, headers: Record<string, string> = readAuth) => app.inject({ method: 'GET', url, headers });
 
   describe('POST /runs', () => {
     it('answers 202 with the run id, a Location and the events link', async () => {
@@ -90,9 +94,34 @@ describe('http api (fake run control)', () => {
       expect((await post('/runs', {}, {})).statusCode).toBe(401);
     });
 
-    it('GETs need no token; without API_TOKEN nothing does', async () => {
-      expect((await app.inject('/runs')).statusCode).toBe(200);
-      const open = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger() });
+    it.each(['/runs', '/runs/r1', '/runs/r1/events', '/dlq', '/dlq/dl-1', '/pipelines', '/openapi.json'])('GET %s without a token, or with a wrong one → 401', async (url) => {
+      for (const headers of [{}, { authorization: `Bearer ${READ_TOKEN}x` }] as Array<Record<string, string>>) {
+        const res = await get(url, headers);
+        expect([url, res.statusCode]).toEqual([url, 401]);
+        expect(res.json()).toMatchObject({ code: 'UNAUTHORIZED', requestId: expect.any(String) });
+      }
+      expect(fake.calls).toEqual([]);
+    });
+
+    it('a read token can GET but not POST (403 FORBIDDEN, nothing triggered); a write token does both', async () => {
+      expect((await get('/runs')).statusCode).toBe(200);
+      const refused = await post('/runs', { pipeline: 'flights' }, readAuth);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/write scope/), requestId: expect.any(String) });
+      expect(fake.calls).toEqual([]);
+      expect((await get('/runs', auth)).statusCode).toBe(200);
+      expect((await post('/runs', { pipeline: 'flights' })).statusCode).toBe(202);
+    });
+
+    it('/healthz and the console page are open; the page needs a token for everything it then asks', async () => {
+      expect((await get('/healthz', {})).json()).toEqual({ status: 'ok' });
+      expect((await get('/', {})).statusCode).toBe(200);
+      expect((await get('/ui/console.js', {})).statusCode).toBe(200);
+    });
+
+    it('with API_AUTH=none (kind none) nothing is checked', async () => {
+      const open = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: { kind: 'none' } });
+      expect((await open.inject('/runs')).statusCode).toBe(200);
       expect((await open.inject({ method: 'POST', url: '/runs', payload: { pipeline: 'flights' } })).statusCode).toBe(202);
       await open.close();
     });
@@ -101,20 +130,20 @@ describe('http api (fake run control)', () => {
   describe('runs', () => {
     it('GET /runs validates the query (limit is an integer 1..200)', async () => {
       await post('/runs', { pipeline: 'flights' });
-      const ok = await app.inject('/runs?limit=5&pipeline=flights');
+      const ok = await get('/runs?limit=5&pipeline=flights');
       expect(ok.json().runs).toHaveLength(1);
       expect(ok.json().runs[0]).toMatchObject({ runId: 'flights-1', status: 'requested', requestedAt: '2026-01-01T00:00:00.000Z' });
       for (const limit of ['abc', '0', '500', '1.5']) {
-        const res = await app.inject(`/runs?limit=${limit}`);
+        const res = await get(`/runs?limit=${limit}`);
         expect(res.statusCode).toBe(400);
         expect(res.json()).toMatchObject({ field: 'query.limit' });
       }
     });
 
     it('GET /runs/:id → 404 for an unknown run, 400 for an ill-formed id', async () => {
-      expect((await app.inject('/runs/no-such-run')).json()).toMatchObject({ code: 'NOT_FOUND', message: 'no run "no-such-run" (see GET /runs)' });
-      expect((await app.inject('/runs/no-such-run')).statusCode).toBe(404);
-      expect((await app.inject('/runs/%20bad')).statusCode).toBe(400);
+      expect((await get('/runs/no-such-run')).json()).toMatchObject({ code: 'NOT_FOUND', message: 'no run "no-such-run" (see GET /runs)' });
+      expect((await get('/runs/no-such-run')).statusCode).toBe(404);
+      expect((await get('/runs/%20bad')).statusCode).toBe(400);
     });
 
     it('POST /runs/:id/rerun: 404 unknown, 409 before extraction ended, 400 for a bad from, 202 otherwise', async () => {
@@ -140,14 +169,14 @@ describe('http api (fake run control)', () => {
       const polls = [running, running, loaded, loaded, { ...loaded, status: 'completed' as const }];
       fake.runs.set('r1', running);
       fake.control.describeRun = async (runId) => (runId !== 'r1' ? undefined : polls.length > 1 ? polls.shift() : polls[0]);
-      const res = await app.inject('/runs/r1/events');
+      const res = await get('/runs/r1/events');
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
       const events = res.body.split('\n\n').filter((block) => block.includes('event: ')).map((block) => ({ type: /event: (\w+)/.exec(block)![1], data: JSON.parse(/data: (.*)/.exec(block)![1]!) }));
       expect(events.map((e) => e.type)).toEqual(['progress', 'progress', 'end']);
       expect(events.map((e) => e.data.counts.loaded)).toEqual([0, 10, 10]);
       expect(events[2]!.data).toMatchObject({ runId: 'r1', status: 'completed' });
-      expect((await app.inject('/runs/nope/events')).statusCode).toBe(404);
+      expect((await get('/runs/nope/events')).statusCode).toBe(404);
     });
   });
 
@@ -158,19 +187,19 @@ describe('http api (fake run control)', () => {
     });
 
     it('GET /dlq lists open ones (all=true: every one), without the raw bytes', async () => {
-      const open = (await app.inject('/dlq')).json().deadLetters;
+      const open = (await get('/dlq')).json().deadLetters;
       expect(open.map((d: { id: string }) => d.id)).toEqual(['dl-1']);
       expect(open[0]).toMatchObject({ runId: 'r1', stage: 'transformer', errorCode: 'VALIDATION_FAILED', valueBytes: 6, record: '{"origin":"ZZZ"}' });
       expect(open[0].value).toBeUndefined();
-      expect((await app.inject('/dlq?all=true')).json().deadLetters).toHaveLength(2);
-      expect((await app.inject('/dlq?all=maybe')).json()).toMatchObject({ field: 'query.all' });
-      expect((await app.inject('/dlq?stage=mixer')).json()).toMatchObject({ field: 'query.stage', message: 'query.stage must be one of extractor, transformer, loader' });
+      expect((await get('/dlq?all=true')).json().deadLetters).toHaveLength(2);
+      expect((await get('/dlq?all=maybe')).json()).toMatchObject({ field: 'query.all' });
+      expect((await get('/dlq?stage=mixer')).json()).toMatchObject({ field: 'query.stage', message: 'query.stage must be one of extractor, transformer, loader' });
     });
 
     it('GET /dlq/:id shows key, value and headers readable; 404 when unknown', async () => {
-      const one = (await app.inject('/dlq/dl-1')).json();
+      const one = (await get('/dlq/dl-1')).json();
       expect(one).toMatchObject({ id: 'dl-1', key: 'r1:0', value: 'base64:AAAAAAEC', headers: [{ key: 'etl-run-id', value: 'r1' }] });
-      expect((await app.inject('/dlq/nope')).statusCode).toBe(404);
+      expect((await get('/dlq/nope')).statusCode).toBe(404);
     });
 
     it('POST /dlq/redrive takes exactly one of runId or ids', async () => {
@@ -214,7 +243,7 @@ describe('http api (fake run control)', () => {
 
   describe('errors', () => {
     it('an unknown route → 404 JSON', async () => {
-      const res = await app.inject('/nope');
+      const res = await get('/nope');
       expect(res.statusCode).toBe(404);
       expect(res.json()).toMatchObject({ code: 'NOT_FOUND', message: 'no route GET /nope (see GET /openapi.json)' });
     });
@@ -223,13 +252,13 @@ describe('http api (fake run control)', () => {
       fake.control.describeRuns = async () => {
         throw new EtlError('DATABASE_UNAVAILABLE', 'list runs: connection refused');
       };
-      const unavailable = await app.inject('/runs');
+      const unavailable = await get('/runs');
       expect(unavailable.statusCode).toBe(503);
       expect(unavailable.headers['retry-after']).toBe('5');
       fake.control.describeRuns = async () => {
         throw new TypeError('secret internals');
       };
-      const res = await app.inject('/runs');
+      const res = await get('/runs');
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({ code: 'INTERNAL', message: `internal error; the api log has the details under request ${res.headers['x-request-id']}`, requestId: res.headers['x-request-id'] });
     });
@@ -238,11 +267,11 @@ describe('http api (fake run control)', () => {
   describe('request metrics hook', () => {
     it('reports each answered request by route pattern (never the raw URL), status and duration', async () => {
       const seen: Array<{ method: string; route: string; status: number; seconds: number }> = [];
-      const observed = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), token: TOKEN, onResponse: (r) => seen.push(r) });
+      const observed = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: TOKENS, onResponse: (r) => seen.push(r) });
       try {
-        await observed.inject('/runs/no-such-run');
+        await observed.inject({ url: '/runs/no-such-run', headers: readAuth });
         await observed.inject({ method: 'POST', url: '/runs', payload: { pipeline: 'flights' } });
-        await observed.inject('/nowhere');
+        await observed.inject({ url: '/nowhere', headers: readAuth });
       } finally {
         await observed.close();
       }
@@ -255,15 +284,89 @@ describe('http api (fake run control)', () => {
     });
   });
 
+  describe('record contents', () => {
+    it('are omitted when not exposed (the default): rejected records, dead-letter record, key, value and headers', async () => {
+      const hidden = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: TOKENS });
+      fake.letters.set('dl-1', deadLetter('dl-1', 'r1'));
+      fake.runs.set('r1', { runId: 'r1', pipeline: 'flights', params: {}, requestedBy: 't', status: 'completed', requestedAt: new Date() });
+      fake.control.listRejections = async () => [{ id: 'r1:0:3', runId: 'r1', pipeline: 'flights', stage: 'transformer', chunkSeq: 0, recordIndex: 3, errorCode: 'VALIDATION_FAILED', reason: 'unknown airport', record: '{"origin":"ZZZ"}', rejectedAt: new Date() }];
+      try {
+        const read = (url: string) => hidden.inject({ url, headers: readAuth }).then((r) => r.json());
+        const run = await read('/runs/r1');
+        expect(run.rejections).toEqual([expect.objectContaining({ recordIndex: 3, reason: 'unknown airport' })]);
+        expect(run.rejections[0]).not.toHaveProperty('record');
+        const [listed] = (await read('/dlq')).deadLetters;
+        expect(listed).toMatchObject({ id: 'dl-1', valueBytes: 6 });
+        expect(listed).not.toHaveProperty('record');
+        const one = await read('/dlq/dl-1');
+        expect(one).toMatchObject({ id: 'dl-1', errorCode: 'VALIDATION_FAILED', valueBytes: 6 });
+        for (const field of ['record', 'key', 'value', 'headers']) expect(one).not.toHaveProperty(field);
+        // exposed (this suite's app): the same answers carry them
+        expect((await get('/runs/r1')).json().rejections[0]).toMatchObject({ record: '{"origin":"ZZZ"}' });
+      } finally {
+        await hidden.close();
+      }
+    });
+  });
+
+  describe('limits', () => {
+    it('mutating requests beyond the per-client rate → 429 RATE_LIMITED with Retry-After; reads are not counted', async () => {
+      const limited = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: TOKENS, writesPerMinute: 3 });
+      try {
+        const trigger = () => limited.inject({ method: 'POST', url: '/runs', payload: { pipeline: 'flights' }, headers: auth });
+        for (let i = 0; i < 3; i++) expect((await trigger()).statusCode).toBe(202);
+        const refused = await trigger();
+        expect(refused.statusCode).toBe(429);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect(refused.json()).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/at most 3 a minute/), requestId: expect.any(String) });
+        // shared by every mutating route, and counted before the token check (a flood of guesses is throttled too)
+        expect((await limited.inject({ method: 'POST', url: '/dlq/redrive', payload: { runId: 'r1' }, headers: {} })).statusCode).toBe(429);
+        expect((await limited.inject({ url: '/runs', headers: readAuth })).statusCode).toBe(200);
+        expect(fake.calls.filter((c) => c.op === 'trigger')).toHaveLength(3);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('more event streams than allowed from one client → 429 TOO_MANY_STREAMS; a closed stream frees its slot', async () => {
+      const streams = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: TOKENS, eventsPollMs: 5, eventStreamsPerClient: 2 });
+      const running: RunRecord = { runId: 'r1', pipeline: 'flights', params: {}, requestedBy: 't', status: 'running', requestedAt: new Date() };
+      fake.runs.set('r1', running);
+      let opened = 0;
+      fake.control.describeRun = async (runId) => {
+        opened++;
+        return fake.runs.get(runId);
+      };
+      const open = [streams.inject({ url: '/runs/r1/events', headers: readAuth }), streams.inject({ url: '/runs/r1/events', headers: readAuth })];
+      while (opened < 2) await new Promise((resolve) => setImmediate(resolve));
+      const refused = await streams.inject({ url: '/runs/r1/events', headers: readAuth });
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.json()).toMatchObject({ code: 'TOO_MANY_STREAMS', requestId: expect.any(String) });
+      // the run ends: both streams close, and their slots are free again
+      fake.runs.set('r1', { ...running, status: 'completed' });
+      await Promise.all(open);
+      expect((await streams.inject({ url: '/runs/r1/events', headers: readAuth })).statusCode).toBe(200);
+      await streams.close();
+    });
+
+    it('POST /runs takes at most 32 params of at most 2048 characters each (400 naming the field)', async () => {
+      const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`p${i}`, 'x']));
+      expect((await post('/runs', { pipeline: 'flights', params: many })).json()).toMatchObject({ field: 'body.params', message: expect.stringMatching(/more than 32/) });
+      expect((await post('/runs', { pipeline: 'flights', params: { source: 'x'.repeat(2049) } })).json()).toMatchObject({ field: 'body.params.source', message: expect.stringMatching(/more than 2048/) });
+      expect(fake.calls).toEqual([]);
+    });
+  });
+
   describe('web console', () => {
     it('serves the page, its script and style with a same-origin CSP', async () => {
-      const page = await app.inject('/');
+      const page = await get('/');
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
       expect(page.body).toContain('<script src="/ui/console.js" defer></script>');
-      expect((await app.inject('/ui/console.js')).headers['content-type']).toMatch(/javascript/);
-      expect((await app.inject('/ui/console.css')).headers['content-type']).toMatch(/text\/css/);
+      expect((await get('/ui/console.js')).headers['content-type']).toMatch(/javascript/);
+      expect((await get('/ui/console.css')).headers['content-type']).toMatch(/text\/css/);
     });
   });
 });

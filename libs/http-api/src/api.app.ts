@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createErrorHandler, notFoundHandler } from './api-errors';
 import { API_DEFAULTS, type ApiOptions } from './api.options';
-import { guardMutatingRoutes } from './auth';
+import { guardRoutes } from './auth';
 import { openApiRoute, registerOpenApi } from './openapi';
 import { coerceQueryStrings } from './query-coercion';
+import { writeRateLimiter } from './rate-limit';
 import { recordRoutes } from './route-table';
 import { dlqRoutes } from './routes/dlq.routes';
+import { healthRoute } from './routes/health.route';
 import { pipelinesRoutes } from './routes/pipelines.routes';
 import { replayRoutes } from './routes/replay.routes';
 import { runEventsRoute } from './routes/run-events.route';
@@ -45,12 +47,18 @@ export async function buildApiApp(options: ApiOptions): Promise<FastifyInstance>
   coerceQueryStrings(app);
   recordRoutes(app);
 
-  await registerOpenApi(app, { tokenRequired: !!options.token });
-  guardMutatingRoutes(app, options.token);
+  await registerOpenApi(app, options.auth);
+  const limitWrites = await writeRateLimiter(app, options.writesPerMinute ?? API_DEFAULTS.writesPerMinute);
+  guardRoutes(app, options.auth, { write: [limitWrites] });
 
-  const deps = { control: options.control, pipelines: options.pipelines, logger };
+  const deps = { control: options.control, pipelines: options.pipelines, logger, exposeRecords: options.exposeRecords ?? false };
+  healthRoute(app);
   runsRoutes(app, deps);
-  runEventsRoute(app, deps, { pollMs: options.eventsPollMs ?? API_DEFAULTS.eventsPollMs, keepAliveMs: options.eventsKeepAliveMs ?? API_DEFAULTS.eventsKeepAliveMs });
+  runEventsRoute(app, deps, {
+    pollMs: options.eventsPollMs ?? API_DEFAULTS.eventsPollMs,
+    keepAliveMs: options.eventsKeepAliveMs ?? API_DEFAULTS.eventsKeepAliveMs,
+    perClient: options.eventStreamsPerClient ?? API_DEFAULTS.eventStreamsPerClient,
+  });
   dlqRoutes(app, deps);
   replayRoutes(app, deps);
   pipelinesRoutes(app, deps);

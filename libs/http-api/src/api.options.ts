@@ -1,5 +1,6 @@
 import type { Logger } from '@brokered-etl/observability';
 import type { RunControl } from '@brokered-etl/run-control';
+import type { ApiAuth } from './auth';
 
 /** What the API needs from run control: the same operations the CLI uses, so tests can pass a fake. */
 export type ApiRunControl = Pick<
@@ -18,8 +19,14 @@ export interface ApiOptions {
   control: ApiRunControl;
   pipelines: readonly PipelineInfo[];
   logger: Logger;
-  /** When set, mutating endpoints need `Authorization: Bearer <token>`. */
-  token?: string;
+  /** Tokens and their scopes, or `{ kind: 'none' }`: required, so running without auth is a decision someone wrote down. */
+  auth: ApiAuth;
+  /** Rejected records' content and dead letters' key, value and headers in answers; false (the default) omits them. */
+  exposeRecords?: boolean;
+  /** Mutating requests one client (IP) may make per minute; beyond: 429 with Retry-After. */
+  writesPerMinute?: number;
+  /** Event streams one client (IP) may hold open at once; beyond: 429. */
+  eventStreamsPerClient?: number;
   /** How often a run's event stream polls its counts. */
   eventsPollMs?: number;
   /** Comment lines that keep idle event streams open through proxies. */
@@ -36,4 +43,6 @@ export const API_DEFAULTS = {
   eventsPollMs: 500,
   eventsKeepAliveMs: 15_000,
   bodyLimitBytes: 64 * 1024,
+  writesPerMinute: 60,
+  eventStreamsPerClient: 5,
 } as const;

@@ -27,8 +27,8 @@ describe('OpenAPI document against the routes', () => {
   let doc: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string }> } };
 
   beforeAll(async () => {
-    app = await buildApiApp({ control: createFakeRunControl().control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), token: 'unit-test-token-0123456789' });
-    const res = await app.inject(OPENAPI_PATH);
+    app = await buildApiApp({ control: createFakeRunControl().control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: { kind: 'tokens', tokens: [{ scope: 'write', token: 'unit-test-token-0123456789' }] } });
+    const res = await app.inject({ url: OPENAPI_PATH, headers: { authorization: 'Bearer unit-test-token-0123456789' } });
     expect(res.statusCode).toBe(200);
     doc = res.json();
   });
@@ -51,7 +51,7 @@ describe('OpenAPI document against the routes', () => {
 
   it('covers the endpoints the API promises', () => {
     expect(documented().sort()).toEqual(
-      ['GET /dlq', 'GET /dlq/{id}', 'GET /pipelines', 'GET /runs', 'GET /runs/{id}', 'GET /runs/{id}/events', 'POST /dlq/redrive', 'POST /replay', 'POST /runs', 'POST /runs/{id}/rerun'].sort(),
+      ['GET /dlq', 'GET /dlq/{id}', 'GET /healthz', 'GET /pipelines', 'GET /runs', 'GET /runs/{id}', 'GET /runs/{id}/events', 'POST /dlq/redrive', 'POST /replay', 'POST /runs', 'POST /runs/{id}/rerun'].sort(),
     );
   });
 
@@ -62,15 +62,17 @@ describe('OpenAPI document against the routes', () => {
     }
   });
 
-  it('mutating operations declare the bearer scheme and a 401; reads do not', () => {
+  it('every operation but /healthz declares the bearer scheme and a 401; mutating ones a 403 and a 429 too; /healthz declares none', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        if (isMutating(method.toUpperCase() as 'POST')) {
-          expect([path, method, operation.security]).toEqual([path, method, [{ [BEARER_SCHEME]: [] }]]);
-          expect(Object.keys(operation.responses)).toContain('401');
-        } else {
-          expect([path, method, operation.security]).toEqual([path, method, undefined]);
+        const responses = Object.keys(operation.responses);
+        if (path === '/healthz') {
+          expect([path, method, operation.security]).toEqual([path, method, []]);
+          continue;
         }
+        expect([path, method, operation.security]).toEqual([path, method, [{ [BEARER_SCHEME]: [] }]]);
+        expect([path, method, responses]).toEqual([path, method, expect.arrayContaining(['401'])]);
+        if (isMutating(method.toUpperCase() as 'POST')) expect([path, method, responses]).toEqual([path, method, expect.arrayContaining(['403', '429'])]);
       }
     }
   });

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { BEARER_SCHEME } from './auth';
+import { BEARER_SCHEME, type ApiAuth } from './auth';
 import { errorSchema } from './schemas/error.schema';
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -9,7 +9,7 @@ export const OPENAPI_PATH = '/openapi.json';
  * The OpenAPI document is generated from the routes' own schemas, so it is
  * what the server validates and answers. Register before any route.
  */
-export async function registerOpenApi(app: FastifyInstance, options: { tokenRequired: boolean }): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, auth: ApiAuth): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -23,7 +23,9 @@ export async function registerOpenApi(app: FastifyInstance, options: { tokenRequ
           [BEARER_SCHEME]: {
             type: 'http',
             scheme: 'bearer',
-            description: options.tokenRequired ? 'Required on every mutating endpoint (this server has API_TOKEN set).' : 'Required on mutating endpoints when the server runs with API_TOKEN (this one does not).',
+            description:
+              'A token from API_TOKENS (read:<token>,write:<token>) or API_TOKEN (write). Every operation but /healthz needs one; read covers GETs, write the mutating operations and implies read.' +
+              (auth.kind === 'none' ? ' This server runs with API_AUTH=none (loopback only): it checks no token.' : ''),
           },
         },
         schemas: { Error: errorSchema as never },

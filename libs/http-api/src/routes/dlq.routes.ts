@@ -5,7 +5,7 @@ import { deadLetterIdParams, deadLetterSchema, deadLetterSummarySchema, listDead
 import { withErrors } from '../schemas/error.schema';
 import type { RouteDeps } from './route-deps';
 
-export function dlqRoutes(app: FastifyInstance, { control }: RouteDeps): void {
+export function dlqRoutes(app: FastifyInstance, { control, exposeRecords }: RouteDeps): void {
   app.get<{ Querystring: { runId?: string; stage?: string; all: boolean; limit: number } }>(
     '/dlq',
     {
@@ -19,7 +19,7 @@ export function dlqRoutes(app: FastifyInstance, { control }: RouteDeps): void {
     async (request) => {
       const { runId, stage, all, limit } = request.query;
       const letters = await control.listDeadLetters({ runId, stage, open: !all, limit });
-      return { deadLetters: letters.map(deadLetterSummary) };
+      return { deadLetters: letters.map((d) => deadLetterSummary(d, exposeRecords)) };
     },
   );
 
@@ -29,6 +29,7 @@ export function dlqRoutes(app: FastifyInstance, { control }: RouteDeps): void {
       schema: {
         tags: ['dead letters'],
         summary: 'One dead letter: error, origin topic/partition/offset, headers, the record',
+        description: 'record, key, value and headers only when the server runs with API_EXPOSE_RECORDS=true.',
         params: deadLetterIdParams,
         response: withErrors({ 200: deadLetterSchema }, [400, 404, 503]),
       },
@@ -36,7 +37,7 @@ export function dlqRoutes(app: FastifyInstance, { control }: RouteDeps): void {
     async (request) => {
       const letter = await control.getDeadLetter(request.params.id);
       if (!letter) throw notFound(`no dead letter "${request.params.id}" (see GET /dlq)`);
-      return deadLetterDetail(letter);
+      return deadLetterDetail(letter, exposeRecords);
     },
   );
 

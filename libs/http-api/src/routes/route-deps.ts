@@ -6,4 +6,6 @@ export interface RouteDeps {
   control: ApiRunControl;
   pipelines: readonly PipelineInfo[];
   logger: Logger;
+  /** Whether answers carry record contents (rejected records, dead-letter bytes); see ApiOptions.exposeRecords. */
+  exposeRecords: boolean;
 }

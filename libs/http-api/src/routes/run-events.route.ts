@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../api-errors';
+import { HttpError, notFound } from '../api-errors';
 import { withErrors } from '../schemas/error.schema';
 import { runIdParams } from '../schemas/run.schemas';
 import { followRun, type ProgressEvent } from '../run-progress';
@@ -8,6 +8,8 @@ import type { RouteDeps } from './route-deps';
 export interface EventStreamOptions {
   pollMs: number;
   keepAliveMs: number;
+  /** Streams one client (IP) may hold open at once: each one polls staging every pollMs. */
+  perClient: number;
 }
 
 /**
@@ -19,6 +21,12 @@ export interface EventStreamOptions {
 export function runEventsRoute(app: FastifyInstance, { control, logger }: RouteDeps, options: EventStreamOptions): void {
   const open = new Set<AbortController>();
   app.addHook('preClose', async () => open.forEach((c) => c.abort()));
+  const perClient = new Map<string, number>();
+  const release = (ip: string) => {
+    const left = (perClient.get(ip) ?? 1) - 1;
+    if (left > 0) perClient.set(ip, left);
+    else perClient.delete(ip);
+  };
 
   app.get<{ Params: { id: string } }>(
     '/runs/:id/events',
@@ -29,14 +37,27 @@ export function runEventsRoute(app: FastifyInstance, { control, logger }: RouteD
         description: 'event: progress | end; data: {runId, status, generation, counts, totalChunks, totalRecords, requestedAt, startedAt, sourceEndedAt, finishedAt, reopenedAt, failure}. Comment lines keep the connection alive.',
         params: runIdParams,
         produces: ['text/event-stream'],
-        response: withErrors({ 200: { description: 'text/event-stream of progress events', content: { 'text/event-stream': { schema: { type: 'string' } } } } }, [400, 404, 503]),
+        response: withErrors({ 200: { description: 'text/event-stream of progress events', content: { 'text/event-stream': { schema: { type: 'string' } } } } }, [400, 404, 429, 503]),
       },
     },
     async (request, reply) => {
       const id = request.params.id;
-      // the existence check is the stream's first poll: its snapshot is sent, not read again
-      const first = await control.describeRun(id);
-      if (!first) throw notFound(`no run "${id}" (see GET /runs)`);
+      // a slot is taken before the first await, so concurrent opens cannot all squeeze past the count
+      const ip = request.ip;
+      if ((perClient.get(ip) ?? 0) >= options.perClient) {
+        void reply.header('retry-after', '5');
+        throw new HttpError(429, 'TOO_MANY_STREAMS', `this client already has ${options.perClient} event streams open; close one (or poll GET /runs/${id})`);
+      }
+      perClient.set(ip, (perClient.get(ip) ?? 0) + 1);
+      let first;
+      try {
+        // the existence check is the stream's first poll: its snapshot is sent, not read again
+        first = await control.describeRun(id);
+        if (!first) throw notFound(`no run "${id}" (see GET /runs)`);
+      } catch (err) {
+        release(ip);
+        throw err;
+      }
 
       const stop = new AbortController();
       open.add(stop);
@@ -68,6 +89,7 @@ export function runEventsRoute(app: FastifyInstance, { control, logger }: RouteD
       } finally {
         clearInterval(keepAlive);
         open.delete(stop);
+        release(ip);
         res.end();
       }
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RerunFrom } from '@brokered-etl/replay';
 import { HttpError, notFound } from '../api-errors';
+import { rejectionView } from '../rejection.view';
 import { withErrors } from '../schemas/error.schema';
 import { listRunsQuery, rejectionSchema, rerunBodySchema, rerunResultSchema, runIdParams, runSchema, triggerBodySchema, triggeredSchema, type TriggerBody } from '../schemas/run.schemas';
 import type { RouteDeps } from './route-deps';
@@ -8,7 +9,7 @@ import type { RouteDeps } from './route-deps';
 /** A run's detail shows its first rejected records; the rest are in GET /dlq?runId=…. */
 const REJECTIONS_SHOWN = 100;
 
-export function runsRoutes(app: FastifyInstance, { control, pipelines }: RouteDeps): void {
+export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRecords }: RouteDeps): void {
   app.post<{ Body: TriggerBody }>(
     '/runs',
     {
@@ -73,7 +74,7 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines }: RouteDe
       // two independent reads, side by side: the run (with its counts) and its rejections; a missing run has none
       const [run, rejections] = await Promise.all([control.describeRun(request.params.id), control.listRejections(request.params.id)]);
       if (!run) throw notFound(`no run "${request.params.id}" (see GET /runs)`);
-      return { ...run, rejections: rejections.slice(0, REJECTIONS_SHOWN), rejectionsTotal: rejections.length };
+      return { ...run, rejections: rejections.slice(0, REJECTIONS_SHOWN).map((r) => rejectionView(r, exposeRecords)), rejectionsTotal: rejections.length };
     },
   );
 

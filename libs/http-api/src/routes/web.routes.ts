@@ -4,7 +4,12 @@ import type { WebAsset } from '../web-assets';
 /** Same-origin only, no inline script: the page is plain files served here, nothing from a CDN. */
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/** The web console: index.html at /, its script and style under /ui/. Not part of the API document. */
+/**
+ * The web console: index.html at /, its script and style under /ui/. Not part
+ * of the API document. Public: the same static files for everyone, no data in
+ * them, and a browser's navigation cannot carry a bearer token; every call
+ * the page then makes needs one.
+ */
 export function webRoutes(app: FastifyInstance, assets: Map<string, WebAsset>): void {
   const serve = (name: string) => async (_request: unknown, reply: FastifyReply) => {
     const asset = assets.get(name);
@@ -17,7 +22,8 @@ export function webRoutes(app: FastifyInstance, assets: Map<string, WebAsset>): 
       .header('referrer-policy', 'no-referrer')
       .send(asset.body);
   };
-  app.get('/', { schema: { hide: true } }, serve('index.html'));
-  app.get('/ui/console.js', { schema: { hide: true } }, serve('console.js'));
-  app.get('/ui/console.css', { schema: { hide: true } }, serve('console.css'));
+  const options = { schema: { hide: true }, config: { access: 'public' as const } };
+  app.get('/', options, serve('index.html'));
+  app.get('/ui/console.js', options, serve('console.js'));
+  app.get('/ui/console.css', options, serve('console.css'));
 }

@@ -19,7 +19,7 @@ const deadLetterProperties = {
   offset: { type: 'string' },
   chunkSeq: { type: ['integer', 'null'] },
   recordIndex: { type: ['integer', 'null'] },
-  record: { type: ['string', 'null'], description: 'the rejected record as JSON' },
+  record: { type: ['string', 'null'], description: 'the rejected record as JSON (only with API_EXPOSE_RECORDS=true)' },
   redrivenAt: dateTime,
   redrives: { type: 'integer' },
   valueBytes: { type: ['integer', 'null'], description: 'size of the original message value' },
@@ -59,8 +59,8 @@ export const redriveBodySchema = {
   additionalProperties: false,
   description: 'exactly one of runId (every open dead letter of the run) or ids',
   properties: {
-    runId: { type: 'string', minLength: 1 },
-    ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1 } },
+    runId: { type: 'string', minLength: 1, maxLength: 256 },
+    ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
   },
 } as const;
 

@@ -50,7 +50,7 @@ export const rejectionSchema = {
     recordIndex: { type: 'integer' },
     errorCode: { type: 'string' },
     reason: { type: 'string' },
-    record: { type: 'string' },
+    record: { type: 'string', description: 'the rejected record (only with API_EXPOSE_RECORDS=true)' },
     rejectedAt: dateTime,
     resolvedAt: dateTime,
   },
@@ -62,13 +62,22 @@ export const runIdParams = {
   properties: { id: { type: 'string', pattern: runIdPattern, description: 'run id' } },
 } as const;
 
+export const TRIGGER_LIMITS = { params: 32, paramValueLength: 2048 } as const;
+
 export const triggerBodySchema = {
   type: 'object',
   required: ['pipeline'],
   additionalProperties: false,
   properties: {
-    pipeline: { type: 'string', minLength: 1, description: 'a pipeline from GET /pipelines' },
-    params: { type: 'object', additionalProperties: { type: 'string' }, description: 'pipeline parameters, e.g. {"source": "flights-2k.json"}' },
+    pipeline: { type: 'string', minLength: 1, maxLength: 128, description: 'a pipeline from GET /pipelines' },
+    // bounded so a run document (and every message that carries the params) stays small whatever a client sends
+    params: {
+      type: 'object',
+      maxProperties: TRIGGER_LIMITS.params,
+      propertyNames: { maxLength: 128 },
+      additionalProperties: { type: 'string', maxLength: TRIGGER_LIMITS.paramValueLength },
+      description: `pipeline parameters, e.g. {"source": "flights-2k.json"}; at most ${TRIGGER_LIMITS.params}, values up to ${TRIGGER_LIMITS.paramValueLength} characters`,
+    },
     runId: { type: 'string', pattern: runIdPattern, description: 'choose the run id: the same id twice starts one run' },
   },
 } as const;
