@@ -48,7 +48,7 @@ describe('replay and rerun', () => {
     const rerun = await connected.control.waitForRun(runA, { timeoutMs: 120_000 });
     expect(rerun).toMatchObject({ status: 'completed', generation: 1, counts: { extracted: 2000, transformed: 2000, rejected: 0, loaded: 2000 } });
 
-    const aLedger = await ledger.find({ runId: runA, split: { $exists: false } }).toArray();
+    const aLedger = await ledger.find({ runId: runA, loaded: { $exists: true } }).toArray();
     expect(aLedger.every((e) => e['loaded'].generation === 1)).toBe(true);
     expect(await ledger.find({ runId: runB, split: { $exists: false } }).sort({ chunkSeq: 1 }).toArray()).toEqual(bBefore);
     expect(await targetFingerprint()).toEqual(before);

@@ -1,4 +1,4 @@
-import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, lastProgress, ledgerKey, progressKey, splitLedgerKey, stallReason, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, lastProgress, ledgerKey, ledgerMarks, progressKey, splitLedgerKey, stallReason, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -14,8 +14,10 @@ export function createMemoryStagingStore(): StagingStore {
   const progress = new Map<string, { stage: string; at: Date }>();
   const ledgerOf = (runId: string) => [...ledger.values()].filter((e) => e.runId === runId);
   const markLedger = (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
-    const key = ledgerKey(at.runId, at.chunkSeq, at.recordIndex);
-    ledger.set(key, { ...(ledger.get(key) ?? definedFields(at)), ...clone(definedFields(entry)) } as ChunkLedgerEntry);
+    for (const [mark, fields] of ledgerMarks(entry)) {
+      const key = ledgerKey(at.runId, at.chunkSeq, at.recordIndex, mark);
+      ledger.set(key, { ...(ledger.get(key) ?? definedFields(at)), ...clone(fields) } as ChunkLedgerEntry);
+    }
   };
 
   return {

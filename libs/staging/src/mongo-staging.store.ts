@@ -1,7 +1,7 @@
 import { Binary, type Collection, type Db } from 'mongodb';
 import { guard, isDuplicateKey } from './mongo.errors';
 import { createMongoRunProgress } from './mongo-run-progress';
-import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, OPEN_STATUSES, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, ledgerMarks, OPEN_STATUSES, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
@@ -49,7 +49,9 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   const countRunOf = async (run: Pick<RunRecord, 'runId' | 'generation'>) => (await countRuns([run])).get(run.runId) ?? sumLedger([], run.generation);
 
   const markLedger = async (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
-    await ledger.updateOne({ _id: ledgerKey(at.runId, at.chunkSeq, at.recordIndex) }, { $set: definedFields(entry), $setOnInsert: definedFields(at) }, { upsert: true });
+    for (const [mark, fields] of ledgerMarks(entry)) {
+      await ledger.updateOne({ _id: ledgerKey(at.runId, at.chunkSeq, at.recordIndex, mark) }, { $set: fields, $setOnInsert: definedFields(at) }, { upsert: true });
+    }
   };
 
   return {

@@ -210,6 +210,20 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect(await store.countRun(run.runId)).toMatchObject({ extracted: 10, chunksExtracted: 1, splitsExtracted: 2 });
     });
 
+    it('loses no stage\'s mark when stages mark the same chunks at once (a redone split beside its loader)', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      const at = new Date();
+      await Promise.all(
+        Array.from({ length: 20 }, (_, seq) => [
+          store.markChunk(run.runId, seq, { extracted: { records: 1, at } }),
+          store.markChunk(run.runId, seq, { transformed: { records: 1, rejected: 0, at } }),
+          store.markChunk(run.runId, seq, { loaded: { records: 1, at } }),
+        ]).flat(),
+      );
+      expect(await store.countRun(run.runId)).toMatchObject({ extracted: 20, transformed: 20, loaded: 20, chunksExtracted: 20, chunksLoaded: 20 });
+    });
+
     it('loses no split mark when many workers finish splits of one run at once', async () => {
       const run = newRun();
       await store.createRun(run);

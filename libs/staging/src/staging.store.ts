@@ -64,9 +64,24 @@ export interface StagingStore {
   close(): Promise<void>;
 }
 
-/** A ledger entry's key: one per chunk, and one per redriven record of it, so a patch never overwrites its chunk's entry. */
-export const ledgerKey = (runId: string, chunkSeq: number, recordIndex?: number): string =>
-  recordIndex === undefined ? `${runId}:${chunkSeq}` : `${runId}:${chunkSeq}:r${recordIndex}`;
+/**
+ * A ledger entry's key: one per chunk (and per redriven record of it) AND per
+ * stage. Each stage writes only its own entries: FerretDB 1.x applies an
+ * update as read-modify-write of the whole document, so a loader's "loaded"
+ * and an extractor's redone "extracted" on one document could lose one.
+ */
+export const ledgerKey = (runId: string, chunkSeq: number, recordIndex: number | undefined, mark: LedgerMark): string =>
+  `${recordIndex === undefined ? `${runId}:${chunkSeq}` : `${runId}:${chunkSeq}:r${recordIndex}`}:${mark}`;
+
+export type LedgerMark = 'extracted' | 'transformed' | 'loaded';
+
+/** One mark call as the per-stage entries it writes. */
+export function ledgerMarks(entry: object): Array<[LedgerMark, Record<string, unknown>]> {
+  return (['extracted', 'transformed', 'loaded'] as const).flatMap((mark) => {
+    const value = (entry as Record<string, unknown>)[mark];
+    return value === undefined ? [] : [[mark, { [mark]: value }] as [LedgerMark, Record<string, unknown>]];
+  });
+}
 
 /** A finished split's ledger entry. */
 export const splitLedgerKey = (runId: string, splitSeq: number): string => `${runId}:split:${splitSeq}`;
