@@ -31,8 +31,6 @@ describe('bad input fails its run with a clear reason and a dead letter, and not
   const flightsJson = readFileSync(join(vegaDataDir(), 'flights-2k.json'));
   const parquet = readFileSync(join(vegaDataDir(), 'flights-3m.parquet'));
   const cases: Array<{ name: string; params: () => Record<string, string>; code: string; reason: RegExp }> = [
-    { name: 'a missing file', params: () => ({ source: join(dir, 'nowhere.json') }), code: 'SOURCE_NOT_FOUND', reason: /nowhere\.json.*not found/ },
-    { name: 'a directory instead of a file', params: () => ({ source: (mkdirSync(join(dir, 'a-dir.json'), { recursive: true }), join(dir, 'a-dir.json')) }), code: 'SOURCE_NOT_FOUND', reason: /a-dir\.json/ },
     {
       name: 'JSON cut mid-record',
       params: () => ({ source: write('cut.json', flightsJson.subarray(0, Math.floor(flightsJson.length / 2))) }),
@@ -67,6 +65,16 @@ describe('bad input fails its run with a clear reason and a dead letter, and not
     const letters = await stages.staging.listDeadLetters({ runId });
     expect(letters.map((l) => l.errorCode)).toContain(code);
     expect(run.failure?.message).toContain(letters.find((l) => l.errorCode === code)!.id); // where the data went
+  });
+
+  // run control refuses these as the run is requested (source-confinement.int.spec.ts has the API and the CLI)
+  it.each([
+    ['a missing file', () => join(dir, 'nowhere.json'), /no file ".*nowhere\.json"/],
+    ['a directory instead of a file', () => (mkdirSync(join(dir, 'a-dir.json'), { recursive: true }), join(dir, 'a-dir.json')), /a-dir\.json is not a regular file/],
+  ])('%s → refused at trigger (BAD_PARAMS naming source), no run', async (_, source, reason) => {
+    const runId = `bad-input-refused-${Date.now()}`;
+    await expect(control.control.trigger({ pipeline: 'flights', params: { source: source() }, runId, requestedBy: 'test' })).rejects.toMatchObject({ code: 'BAD_PARAMS', details: { field: 'source' }, message: expect.stringMatching(reason) });
+    expect(await control.control.getRun(runId)).toBeUndefined();
   });
 
   it('after all of them, a good run on the same workers completes', async () => {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
@@ -135,7 +137,7 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
     expect(run.failure?.message).toMatch(/unknown pipeline "nope"/);
   });
 
-  it('etl trigger --wait: a missing source fails the run with the reason and exits 1; a good run exits 0 with counts', async () => {
+  it('etl trigger --wait: an unreadable source fails the run with the reason and exits 1; a missing one is refused (2); a good run exits 0 with counts', async () => {
     // async: the stage workers run in this process and must keep running while the CLI waits
     const etl = (...args: string[]) =>
       new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
@@ -150,9 +152,15 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
           (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
         );
       });
+    const broken = join(mkdtempSync(join(tmpdir(), 'etl-cli-')), 'broken.json');
+    writeFileSync(broken, '[{"date": "2001/01/01 06:55", "delay": 1');
+    const failed = await etl('trigger', 'flights', '--param', `source=${broken}`, '--wait');
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/status\s+failed\s+\(SOURCE_UNREADABLE: .*broken\.json/);
+    // a file that is not there is refused as the run is requested: no run, no message
     const missing = await etl('trigger', 'flights', '--param', 'source=no-such-file.json', '--wait');
-    expect(missing.status).toBe(1);
-    expect(missing.stdout).toMatch(/status\s+failed\s+\(SOURCE_NOT_FOUND: source file "no-such-file.json" not found/);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/BAD_PARAMS: param "source": no file "no-such-file.json"/);
 
     const good = await etl('trigger', 'flights', '--param', 'source=flights-2k.json', '--wait', '--json');
     expect(good.status).toBe(0);

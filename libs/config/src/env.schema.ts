@@ -1,4 +1,17 @@
+import { delimiter, isAbsolute } from 'node:path';
 import { z } from 'zod';
+
+/** "a,b" or "a:b" → ['a', 'b']; unset or empty → undefined (the app's default roots); every one absolute. */
+function sourceRootsField() {
+  return z
+    .string()
+    .optional()
+    .transform((s) => {
+      const roots = (s ?? '').split(new RegExp(`[,${delimiter === ';' ? ';' : ':'}]`)).map((r) => r.trim()).filter(Boolean);
+      return roots.length ? roots : undefined;
+    })
+    .refine((roots) => !roots || roots.every((r) => isAbsolute(r)), 'every root must be an absolute path (separate them with "," or "' + delimiter + '")');
+}
 
 /** Endpoints and knobs every worker shares; apps extend it with their own. */
 export const baseWorkerEnvSchema = z.object({
@@ -15,6 +28,11 @@ export const baseWorkerEnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9._-]*$/, 'lowercase letters, digits, dot, dash and underscore only')
     .default(''),
+  /**
+   * Folders every file a pipeline reads must resolve inside (after symlinks and `..`); comma- or
+   * path-delimiter-separated absolute paths. Unset: the project's data/ and vega-datasets' data/.
+   */
+  ETL_SOURCE_ROOTS: sourceRootsField(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 });

@@ -1,8 +1,8 @@
-import { EtlError } from '@brokered-etl/errors';
 import { planFileSource } from './sources/file-plan';
 import { readFileSplit } from './sources/file-split.reader';
 import { formatOf, resolveSourcePath } from './sources/file-source';
-import type { PipelineSource } from './source-split.types';
+import { validateParams, type ParamSpecs } from './pipeline-params';
+import type { PipelineSource, SourceContext } from './source-split.types';
 
 export interface FileSourceOptions<Raw> {
   /** The file read when a run names none. */
@@ -13,38 +13,37 @@ export interface FileSourceOptions<Raw> {
   toRecord(row: Record<string, unknown>, sourceIndex: number): Raw;
 }
 
-/** The params every file source understands, for a pipeline's `params`. */
+/** The params every file source understands, declared for a pipeline's `params`. */
 export function fileSourceParams(defaultSource: string, sourceHelp: string) {
   return {
-    source: { description: sourceHelp, default: defaultSource },
-    format: { description: 'json | csv | parquet (default: from the file extension)' },
-    limit: { description: 'read only the first N records of the source (a slice)' },
-  };
-}
-
-function limitOf(params: Record<string, string>): number | undefined {
-  const text = params['limit'];
-  if (text === undefined || text === '') return undefined;
-  if (!/^[1-9][0-9]{0,9}$/.test(text)) throw new EtlError('BAD_PARAMS', `param "limit" must be a positive whole number of records, not "${text}"`, { details: { field: 'limit' } });
-  return Number(text);
+    source: { description: sourceHelp, default: defaultSource, type: 'path' },
+    format: { description: 'json | csv | parquet (default: from the file extension)', values: ['json', 'csv', 'parquet'] },
+    limit: { description: 'read only the first N records of the source (a slice)', type: 'integer', min: 1, max: 9_999_999_999 },
+  } satisfies ParamSpecs;
 }
 
 /**
  * A JSON-array, CSV or Parquet file as a pipeline source: planned into splits
  * (row ranges, or byte ranges on record boundaries) and read one split at a time.
+ * The file must resolve inside the context's source roots.
  */
 export function fileSource<Raw>(options: FileSourceOptions<Raw>): PipelineSource<Raw> {
-  const fileOf = (params: Record<string, string>) => {
-    const path = resolveSourcePath(params['source'] || options.defaultSource);
+  const declared = fileSourceParams(options.defaultSource, '');
+  const fileOf = (params: Record<string, string>, context: SourceContext) => {
+    const path = resolveSourcePath(params['source'] || options.defaultSource, context.sourceRoots);
     return { path, format: formatOf(path, params['format']) };
   };
   return {
     async plan(params, plan) {
-      const { path, format } = fileOf(params);
-      return planFileSource(path, format, { ...plan, limit: limitOf(params) ?? plan.limit }, { expectedColumns: options.expectedColumns });
+      // the planner has checked every param already; these are the ones this source reads, checked where they are used
+      const own = { source: params['source'] ?? '', format: params['format'] ?? '', limit: params['limit'] ?? '' };
+      validateParams(declared, own, { sourceRoots: plan.sourceRoots, requireFiles: false });
+      const { path, format } = fileOf(params, plan);
+      const limit = own.limit ? Number(own.limit) : plan.limit;
+      return planFileSource(path, format, { ...plan, limit }, { expectedColumns: options.expectedColumns });
     },
-    async *read(params, split, fingerprint) {
-      const { path, format } = fileOf(params);
+    async *read(params, split, fingerprint, context) {
+      const { path, format } = fileOf(params, context);
       let sourceIndex = split.firstRecordIndex;
       for await (const row of readFileSplit(path, format, split, fingerprint)) yield options.toRecord(row, sourceIndex++);
     },

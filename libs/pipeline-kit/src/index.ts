@@ -1,7 +1,9 @@
 export type { PipelineDefinition, AnyPipeline, ChunkLimits, TransformContext } from './pipeline.types';
-export type { PipelineSource, SourcePlan, SourceSplit, PlanOptions } from './source-split.types';
+export type { PipelineSource, SourcePlan, SourceSplit, PlanOptions, SourceContext } from './source-split.types';
+export { validateParams, type ParamSpec, type ParamSpecs, type ParamCheckOptions } from './pipeline-params';
 export { chunkRecords, estimateBytes, DEFAULT_CHUNK_LIMITS, type RecordChunk } from './chunker';
 export { fileSource, fileSourceParams, type FileSourceOptions } from './file-source';
-export { readFileRecords, resolveSourcePath, formatOf, vegaDataDir, type FileFormat } from './sources/file-source';
+export { readFileRecords, resolveSourcePath, formatOf, type FileFormat } from './sources/file-source';
+export { confinePath, confineExistingFile, defaultSourceRoots, projectDataDir, vegaDataDir, type ConfinedPath } from './sources/source-roots';
 export { readCsv } from './sources/csv.source';
 export { readWholeSource } from './whole-source';

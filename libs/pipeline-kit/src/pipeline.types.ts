@@ -1,5 +1,6 @@
 import type { AvroRecordSchema } from '@brokered-etl/contracts';
-import type { PipelineSource } from './source-split.types';
+import type { ParamSpecs } from './pipeline-params';
+import type { PipelineSource, SourceContext } from './source-split.types';
 
 export interface ChunkLimits {
   /** Most records in one chunk message. */
@@ -24,16 +25,19 @@ export interface TransformContext {
 export interface PipelineDefinition<Raw = Record<string, unknown>, Out = Record<string, unknown>> {
   name: string;
   description: string;
-  /** Known params with their meaning, for --help and validation. */
-  params: Record<string, { description: string; default?: string }>;
+  /** Every param a run may set: meaning, type and constraints; validateParams checks a run's values against them. */
+  params: ParamSpecs;
   /** Avro record schemas of one extracted and one transformed record; contracts wraps them into chunks. */
   extractedRecord: AvroRecordSchema;
   transformedRecord: AvroRecordSchema;
   chunkLimits?: Partial<ChunkLimits>;
   /** Planned into splits once per run, then read split by split by any extractor (ADR 0004); `fileSource()` covers files. */
   source: PipelineSource<Raw>;
-  /** Builds the per-record transform once per worker (e.g. loads reference data). Throws VALIDATION_FAILED per bad record. */
-  createTransform(): Promise<(raw: Raw, context: TransformContext) => Out | Promise<Out>>;
+  /**
+   * Builds the per-record transform once per worker (e.g. loads reference data). Throws VALIDATION_FAILED per bad record.
+   * Reference files it reads must resolve inside `context.sourceRoots`, like the source.
+   */
+  createTransform(context: SourceContext): Promise<(raw: Raw, context: TransformContext) => Out | Promise<Out>>;
   target: {
     collection: string;
     /** A deterministic _id: the same source record always lands on the same document. */

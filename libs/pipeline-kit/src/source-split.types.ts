@@ -22,6 +22,12 @@ export interface SourcePlan {
   splits: SourceSplit[];
 }
 
+/** What a pipeline needs from its host to touch files: the worker's configured roots (ETL_SOURCE_ROOTS). */
+export interface SourceContext {
+  /** Absolute folders every file a pipeline reads must resolve inside, after symlinks and `..`. */
+  sourceRoots: readonly string[];
+}
+
 export interface PlanOptions {
   /** Most records in one split: bounds the work of one split message. */
   splitRecords: number;
@@ -31,8 +37,8 @@ export interface PlanOptions {
 
 /** Where a pipeline's records come from: planned once per run, then read split by split. */
 export interface PipelineSource<Raw> {
-  /** Resolves and checks the source and cuts it into splits (throws SOURCE_NOT_FOUND, SOURCE_UNREADABLE, BAD_PARAMS). */
-  plan(params: Record<string, string>, options: PlanOptions): Promise<SourcePlan>;
+  /** Resolves (inside options.sourceRoots) and checks the source and cuts it into splits (throws SOURCE_NOT_FOUND, SOURCE_UNREADABLE, BAD_PARAMS). */
+  plan(params: Record<string, string>, options: PlanOptions & SourceContext): Promise<SourcePlan>;
   /** The records of one split, in source order; throws SOURCE_CHANGED when the content is no longer what was planned. */
-  read(params: Record<string, string>, split: SourceSplit, fingerprint: string): AsyncIterable<Raw>;
+  read(params: Record<string, string>, split: SourceSplit, fingerprint: string, context: SourceContext): AsyncIterable<Raw>;
 }

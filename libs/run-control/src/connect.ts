@@ -2,6 +2,8 @@ import { topicNames } from '@brokered-etl/contracts';
 import type { BaseWorkerEnv } from '@brokered-etl/config';
 import { createAvroRegistry, createKafkaClient, createMessageProducer } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
+import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
+import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectMongo, createMongoStagingStore } from '@brokered-etl/staging';
 import { createRunControl, type RunControl } from './run-control';
 
@@ -10,8 +12,17 @@ export interface ConnectedRunControl {
   close(): Promise<void>;
 }
 
-/** Connects a RunControl to the configured services (for the CLI, demo and API edges). */
-export async function connectRunControl(env: BaseWorkerEnv, logger: Logger, pipelines: string[], options: { producer?: boolean } = {}): Promise<ConnectedRunControl> {
+/**
+ * Connects a RunControl to the configured services (for the CLI, demo and API edges).
+ * `pipelines`: their definitions, or names of the catalog's (whose declared params are then checked the same way).
+ * Source roots: ETL_SOURCE_ROOTS as the edge parsed it, else the default roots.
+ */
+export async function connectRunControl(
+  env: BaseWorkerEnv,
+  logger: Logger,
+  pipelines: readonly AnyPipeline[] | readonly string[],
+  options: { producer?: boolean } = {},
+): Promise<ConnectedRunControl> {
   const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'etl-control', logger });
   const producer = createMessageProducer(kafka);
   const mongo = await connectMongo({ url: env.MONGO_URL, database: env.MONGO_DB, appName: 'etl-control' });
@@ -23,7 +34,8 @@ export async function connectRunControl(env: BaseWorkerEnv, logger: Logger, pipe
     staging: createMongoStagingStore(mongo.db),
     topics: topicNames(env.ETL_NAMESPACE),
     namespace: env.ETL_NAMESPACE,
-    pipelines,
+    pipelines: pipelines.map((p) => (typeof p === 'string' ? (PIPELINES.find((known) => known.name === p) ?? { name: p, params: {} }) : p)),
+    sourceRoots: env.ETL_SOURCE_ROOTS ?? defaultSourceRoots(),
   });
   return {
     control,

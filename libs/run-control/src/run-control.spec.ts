@@ -32,8 +32,35 @@ describe('describeRun', () => {
     const control = createRunControl({ staging } as unknown as RunControlDeps);
     const run = await control.describeRun('r1');
 
-    expect(run?.counts).toEqual({ extracted: 5, transformed: 0, rejected: 0, loaded: 2, chunksExtracted: 2, chunksLoaded: 1 });
+    expect(run?.counts).toEqual({ extracted: 5, transformed: 0, rejected: 0, loaded: 2, chunksExtracted: 2, chunksLoaded: 1, splitsExtracted: 0 });
     expect(Object.fromEntries(calls)).toEqual({ getRun: 1, countRuns: 1 });
     expect(await control.describeRun('missing')).toBeUndefined();
+  });
+});
+
+describe('trigger: params are checked before anything is produced', () => {
+  const pipelines = [{ name: 'files', params: { source: { description: 'a file', type: 'path' as const }, limit: { description: 'n', type: 'integer' as const, min: 1 } } }];
+
+  function controlWithProducer() {
+    const sends: unknown[] = [];
+    const deps = { pipelines, sourceRoots: [__dirname], producer: { send: async (...args: unknown[]) => void sends.push(args) }, staging: createMemoryStagingStore() };
+    return { control: createRunControl(deps as unknown as RunControlDeps), sends };
+  }
+
+  it.each([
+    ['/etc/passwd', 'source'],
+    ['../../../../../../../etc/passwd', 'source'],
+    ['no-such-file.json', 'source'],
+  ])('refuses source=%s with BAD_PARAMS naming the field, producing nothing', async (source, field) => {
+    const { control, sends } = controlWithProducer();
+    await expect(control.trigger({ pipeline: 'files', params: { source }, requestedBy: 'test' })).rejects.toMatchObject({ code: 'BAD_PARAMS', details: { field } });
+    expect(sends).toEqual([]);
+  });
+
+  it('refuses a limit that is not a positive whole number and an unknown param', async () => {
+    const { control, sends } = controlWithProducer();
+    await expect(control.trigger({ pipeline: 'files', params: { limit: '0' }, requestedBy: 'test' })).rejects.toMatchObject({ details: { field: 'limit' } });
+    await expect(control.trigger({ pipeline: 'files', params: { sorce: 'x' }, requestedBy: 'test' })).rejects.toMatchObject({ details: { field: 'sorce' } });
+    expect(sends).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_PARTITIONS, HEADERS, RUN_ID_PATTERN, runRequestedSchema, valueSubject, type RunRequested, type TopicNames } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
+import { validateParams, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { redriveDeadLetters, rerunFromStaging, replayStage, type OffsetReplayRequest, type RedriveSelection, type RerunFrom } from '@brokered-etl/replay';
 import type { RunRecord, StagingStore } from '@brokered-etl/staging';
 
@@ -13,8 +14,10 @@ export interface RunControlDeps {
   topics: TopicNames;
   /** Prefix of topics and groups (ETL_NAMESPACE). */
   namespace: string;
-  /** Names of the pipelines that exist, to refuse a typo before it becomes a failed run. */
-  pipelines: string[];
+  /** The pipelines that exist: a typo in a name, or a param value its declaration refuses, never becomes a run. */
+  pipelines: readonly Pick<AnyPipeline, 'name' | 'params'>[];
+  /** Folders a `path` param must name a file inside (ETL_SOURCE_ROOTS), checked before the trigger is produced. */
+  sourceRoots: readonly string[];
 }
 
 export interface TriggerRequest {
@@ -31,13 +34,15 @@ export function newRunId(pipeline: string, at = new Date()): string {
 /** Starting and following runs: what the CLI, the demo and the API share. */
 export function createRunControl(deps: RunControlDeps) {
   let schemaId: number | undefined;
+  const names = () => deps.pipelines.map((p) => p.name);
 
   return {
     /** Produces RunRequested to the trigger topic; the extractor does the rest. */
     async trigger(request: TriggerRequest): Promise<RunRequested> {
-      if (!deps.pipelines.includes(request.pipeline)) {
-        throw new EtlError('UNKNOWN_PIPELINE', `unknown pipeline "${request.pipeline}"; known: ${deps.pipelines.join(', ')}`);
-      }
+      const pipeline = deps.pipelines.find((p) => p.name === request.pipeline);
+      if (!pipeline) throw new EtlError('UNKNOWN_PIPELINE', `unknown pipeline "${request.pipeline}"; known: ${names().join(', ')}`);
+      // before anything is produced: the CLI, the API and the scheduler all come through here
+      validateParams(pipeline.params, request.params ?? {}, { sourceRoots: deps.sourceRoots, requireFiles: true });
       const runId = request.runId ?? newRunId(request.pipeline);
       if (!RUN_ID_PATTERN.test(runId)) throw new EtlError('BAD_PARAMS', `run id "${runId}" must be 1-128 letters, digits, ".", "_", ":" or "-"`);
       if (schemaId === undefined) {
@@ -65,7 +70,7 @@ export function createRunControl(deps: RunControlDeps) {
     redrive: (selection: RedriveSelection) => redriveDeadLetters(deps, selection),
 
     /** Moves a stage's group offsets (refused while the stage's workers run, unless dry run). */
-    replay: (request: OffsetReplayRequest) => replayStage({ kafka: deps.kafka, topics: deps.topics, namespace: deps.namespace, pipelines: deps.pipelines }, request),
+    replay: (request: OffsetReplayRequest) => replayStage({ kafka: deps.kafka, topics: deps.topics, namespace: deps.namespace, pipelines: names() }, request),
 
     /** A run with live counts (the run document stores counts only when they change status). */
     async describeRun(runId: string): Promise<RunRecord | undefined> {

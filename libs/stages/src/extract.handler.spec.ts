@@ -87,6 +87,16 @@ describe('extractor: a trigger is planned into splits, each split extracted on i
     expect(run).toMatchObject({ totalRecords: 6, totalChunks: 4 });
   });
 
+  it.each([
+    ['an undeclared param', { count: '3', file: '/etc/passwd' }, 'file'],
+    ['a value its declaration refuses', { count: 'many' }, 'count'],
+  ])('checks the params again at planning: %s in a trigger produced without run control fails the run, queues nothing', async (_, params, field) => {
+    const { extract, trigger, splitsQueued, staging, deps } = setup(3);
+    await expect(extract(inbound(deps.topics.trigger, { ...trigger, params }), fakeHandlerContext())).rejects.toMatchObject({ code: 'BAD_PARAMS', details: { field } });
+    expect(splitsQueued()).toEqual([]);
+    expect((await staging.getRun(trigger.runId))?.failure?.code).toBe('BAD_PARAMS');
+  });
+
   it('refuses a split whose source changed since planning (permanent)', async () => {
     const { extract, trigger, splitsQueued, deps } = setup(6);
     await extract(inbound(deps.topics.trigger, trigger), fakeHandlerContext());

@@ -4,7 +4,8 @@ import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import type { RunRecord, StagedPlan } from '@brokered-etl/staging';
 import { requirePipeline } from './pipeline-lookup';
 import { finishExtractionIfDone } from './split-completion';
-import { DEFAULT_EXTRACTION, type StageDeps } from './stage.deps';
+import { validateParams } from '@brokered-etl/pipeline-kit';
+import { DEFAULT_EXTRACTION, sourceRootsOf, type StageDeps } from './stage.deps';
 
 const STAGE = 'extractor';
 
@@ -45,6 +46,7 @@ export async function queueSplits(deps: StageDeps, plan: StagedPlan, run: RunRec
 export function createPlanHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
   const { splitRecords, splitWindow } = deps.extraction ?? DEFAULT_EXTRACTION;
+  const sourceRoots = sourceRootsOf(deps);
   return async function plan(message: InboundMessage<RunRequested>, context: HandlerContext): Promise<void> {
     const log = context.logger.child({ module: 'plan' });
     /**
@@ -83,7 +85,11 @@ export function createPlanHandler(deps: StageDeps) {
     await deps.staging.markRunStarted(runId, now());
     let staged = await deps.staging.getPlan(runId);
     if (!staged) {
-      const planned = await failRunOnPermanent(runId, pipeline.name, () => pipeline.source.plan(request.params, { splitRecords }));
+      const planned = await failRunOnPermanent(runId, pipeline.name, async () => {
+        // run control checked these as the run was requested; a trigger produced some other way (or a forged one) is checked again here
+        validateParams(pipeline.params, request.params, { sourceRoots, requireFiles: false });
+        return pipeline.source.plan(request.params, { splitRecords, sourceRoots });
+      });
       staged = await deps.staging.savePlan({ runId, pipeline: pipeline.name, ...planned, splitRecords, splitWindow, plannedAt: now() });
       await deps.events.emit({ runId, pipeline: pipeline.name, stage: STAGE, type: 'run.started', records: staged.totalRecords, message: `${staged.splits.length} splits` });
       log.info('source planned', { runId, pipeline: pipeline.name, splits: staged.splits.length, records: staged.totalRecords });

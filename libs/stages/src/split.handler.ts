@@ -7,7 +7,7 @@ import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { splitMessageOf } from './plan.handler';
 import { resumeIfRedriven } from './run-resume';
 import { finishExtractionIfDone } from './split-completion';
-import type { StageDeps } from './stage.deps';
+import { sourceRootsOf, type StageDeps } from './stage.deps';
 
 const STAGE = 'extractor';
 
@@ -29,6 +29,7 @@ const splitOf = (message: ExtractSplit): SourceSplit => ({
  */
 export function createSplitHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
+  const sourceRoots = sourceRootsOf(deps);
 
   async function extractChunks(message: InboundMessage<ExtractSplit>, run: RunRecord, context: HandlerContext): Promise<SplitTotals> {
     const split = message.value;
@@ -37,7 +38,7 @@ export function createSplitHandler(deps: StageDeps) {
     const schemaId = deps.schemas.extracted.get(pipeline.name)!;
     const topic = deps.topics.data(pipeline.name, 'extracted');
     const totals = { chunks: 0, records: 0 };
-    for await (const piece of chunkRecords(pipeline.source.read(split.params, splitOf(split), split.fingerprint), limits)) {
+    for await (const piece of chunkRecords(pipeline.source.read(split.params, splitOf(split), split.fingerprint, { sourceRoots }), limits)) {
       // a rebalance or a shutdown: stop here, uncommitted; whoever owns the split next redoes it
       if (context.signal.aborted) throw new Error(`split ${split.splitSeq} of ${split.runId} abandoned: partition revoked or worker stopping`);
       if (piece.chunkSeq >= CHUNKS_PER_SPLIT) {

@@ -12,7 +12,7 @@ import type { LoaderDeps } from './stage.deps';
 export const numbersPipeline: AnyPipeline = {
   name: 'numbers',
   description: 'even numbers pass, odd ones fail validation',
-  params: {},
+  params: { count: { description: 'how many records', type: 'integer', min: 0 } },
   extractedRecord: { type: 'record', name: 'N', fields: [] },
   transformedRecord: { type: 'record', name: 'N', fields: [] },
   // param count=N: the records {n: 0} … {n: N-1}, cut into row-range splits

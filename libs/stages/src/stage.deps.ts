@@ -1,7 +1,7 @@
 import type { TopicNames } from '@brokered-etl/contracts';
 import type { AvroRegistry, DeadLetterSink, MessageProducer } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
-import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
+import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import type { StagingStore, TargetWriter } from '@brokered-etl/staging';
 import type { RunEventPublisher } from './run-events';
 import type { ProgressMarker } from './run-progress';
@@ -25,8 +25,12 @@ export interface StageDeps {
   progress?: ProgressMarker;
   /** How the extractor cuts sources (ADR 0004); DEFAULT_EXTRACTION when absent. */
   extraction?: ExtractionOptions;
+  /** Folders every file a pipeline reads must resolve inside (ETL_SOURCE_ROOTS); defaultSourceRoots() when absent. */
+  sourceRoots?: readonly string[];
   now?: () => Date;
 }
+
+export const sourceRootsOf = (deps: Pick<StageDeps, 'sourceRoots'>): readonly string[] => deps.sourceRoots ?? defaultSourceRoots();
 
 export interface ExtractionOptions {
   /** Most records in one split: one split message is this much work. */

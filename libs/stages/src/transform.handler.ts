@@ -5,7 +5,7 @@ import type { Rejection } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { recordPatchHeader, recordPatchIndex, rejectionId } from './record-patch';
 import { resumeIfRedriven } from './run-resume';
-import type { StageDeps } from './stage.deps';
+import { sourceRootsOf, type StageDeps } from './stage.deps';
 
 const STAGE = 'transformer';
 
@@ -20,12 +20,13 @@ type TransformFn = (raw: unknown, context: { runId: string; params: Record<strin
 export function createTransformHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
   const transforms = new Map<string, Promise<TransformFn>>();
+  const sourceRoots = sourceRootsOf(deps);
   const paramsCache = new Map<string, Record<string, string>>();
 
   const transformOf = (name: string) => {
     const pipeline = requirePipeline(deps, name);
     if (!transforms.has(name)) {
-      const created = pipeline.createTransform() as Promise<TransformFn>;
+      const created = pipeline.createTransform({ sourceRoots }) as Promise<TransformFn>;
       // a failed build (reference data missing) is not kept: the next chunk tries again once the cause is fixed
       created.catch(() => transforms.delete(name));
       transforms.set(name, created);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { baseWorkerEnvSchema, type BaseWorkerEnv } from '@brokered-etl/config';
+import { defaultSourceRoots } from '@brokered-etl/pipeline-kit';
 
 export interface IntegrationEnv {
   kafkaBrokers: string[];
@@ -42,9 +44,24 @@ export function databaseFor(namespace: string): string {
   return namespace.replace(/[.-]/g, '_');
 }
 
+/**
+ * Source roots of apps under test: the default ones plus the OS temp folder,
+ * where specs write their fixture files (mkdtemp). /etc and the rest stay outside.
+ */
+export function testSourceRoots(): string[] {
+  return [...defaultSourceRoots(), tmpdir()];
+}
+
 /** The variables an app reads to reach these services under one namespace and database: for apps a test spawns. */
 export function appEnvFor(env: IntegrationEnv, namespace: string, database = databaseFor(namespace)): Record<string, string> {
-  return { KAFKA_BROKERS: env.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: env.schemaRegistryUrl, MONGO_URL: env.mongoUrl, MONGO_DB: database, ETL_NAMESPACE: namespace };
+  return {
+    KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
+    MONGO_URL: env.mongoUrl,
+    MONGO_DB: database,
+    ETL_NAMESPACE: namespace,
+    ETL_SOURCE_ROOTS: testSourceRoots().join(','),
+  };
 }
 
 /** The same, parsed as an app parses it: for what a test or bench connects in-process (run control, workers). */

@@ -13,7 +13,7 @@ import {
 } from '@brokered-etl/messaging';
 import { errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import { createMetricsRegistry, createStageMetrics, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
-import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
+import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
 import { createProgressMarker, createRunEventPublisher, recordingDeadLetters, registerSchemas, startStallWatchdog, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
 import { OPS_PORTS, type StageWorkerEnv } from './worker.config';
@@ -123,7 +123,9 @@ async function connectStageWorker(
     target: createMongoTargetWriter(mongo.db),
     progress: createProgressMarker(staging),
     extraction: { splitRecords: env.EXTRACT_SPLIT_RECORDS, splitWindow: env.EXTRACT_SPLIT_WINDOW },
+    sourceRoots: env.ETL_SOURCE_ROOTS ?? defaultSourceRoots(),
   };
+  logger.info('sources confined to', { sourceRoots: deps.sourceRoots });
   const watchdog = startStallWatchdog({ staging, events, logger, stage, stallAfterMs: env.RUN_STALL_AFTER_MS, intervalMs: env.STALL_CHECK_MS });
 
   let reportFatal: (err: unknown) => void = () => undefined;

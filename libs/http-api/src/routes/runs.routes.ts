@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isEtlError } from '@brokered-etl/errors';
 import type { RerunFrom } from '@brokered-etl/replay';
 import { HttpError, notFound } from '../api-errors';
 import { rejectionView } from '../rejection.view';
@@ -8,6 +9,12 @@ import type { RouteDeps } from './route-deps';
 
 /** A run's detail shows its first rejected records; the rest are in GET /dlq?runId=…. */
 const REJECTIONS_SHOWN = 100;
+
+/** Run control's refusal of one param value (details.field) as a 400 naming it the way the API names fields. */
+function paramFault(err: unknown): HttpError | undefined {
+  const field = isEtlError(err) && err.code === 'BAD_PARAMS' ? err.details?.['field'] : undefined;
+  return typeof field === 'string' ? new HttpError(400, 'BAD_PARAMS', (err as Error).message, `body.params.${field}`) : undefined;
+}
 
 export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRecords }: RouteDeps): void {
   app.post<{ Body: TriggerBody }>(
@@ -28,7 +35,9 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
         const unknown = Object.keys(params).find((name) => !(name in known.params));
         if (unknown) throw new HttpError(400, 'BAD_PARAMS', `pipeline "${pipeline}" has no param "${unknown}"; it takes: ${Object.keys(known.params).join(', ')}`, `body.params.${unknown}`);
       }
-      const requested = await control.trigger({ pipeline, params, runId, requestedBy: 'api' });
+      const requested = await control.trigger({ pipeline, params, runId, requestedBy: 'api' }).catch((err: unknown) => {
+        throw paramFault(err) ?? err;
+      });
       const run = `/runs/${encodeURIComponent(requested.runId)}`;
       return reply
         .status(202)

@@ -1,23 +1,26 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { EtlError } from '@brokered-etl/errors';
 import { readCsv } from './csv.source';
 import { readJsonArray } from './json.source';
 import { readParquet } from './parquet.source';
+import { confinePath, defaultSourceRoots } from './source-roots';
+
+export { vegaDataDir } from './source-roots';
 
 export type FileFormat = 'json' | 'csv' | 'parquet';
 
-/** The folder of vega-datasets' data files: a bare file name like "flights-20k.json" resolves there. */
-export function vegaDataDir(): string {
-  // the package exports only build/index.js; its data/ folder sits beside build/
-  return join(dirname(require.resolve('vega-datasets')), '..', 'data');
-}
-
-export function resolveSourcePath(source: string, dataDir = vegaDataDir()): string {
-  if (!source) throw new EtlError('BAD_PARAMS', 'param "source" is required (a file path, or a vega-datasets file name such as flights-20k.json)');
-  const path = isAbsolute(source) ? source : existsSync(resolve(source)) ? resolve(source) : join(dataDir, source);
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new EtlError('SOURCE_NOT_FOUND', `source file "${source}" not found (looked for ${path})`, { details: { source, path } });
+/**
+ * A source file param → its real path inside the roots (see confinePath for
+ * how names resolve). Outside the roots is BAD_PARAMS; inside but missing, or
+ * not a regular file, is SOURCE_NOT_FOUND: the file may come later, and a
+ * redrive then retries the run.
+ */
+export function resolveSourcePath(source: string, roots: readonly string[] = defaultSourceRoots(), param = 'source'): string {
+  if (!source) throw new EtlError('BAD_PARAMS', `param "${param}" is required (a file in the source roots, or a vega-datasets file name such as flights-20k.json)`, { details: { field: param } });
+  const { path, exists } = confinePath(param, source, roots);
+  if (!exists || !statSync(path).isFile()) {
+    throw new EtlError('SOURCE_NOT_FOUND', `source file "${source}" not found (looked for ${path})`, { details: { source, path, field: param } });
   }
   return path;
 }

@@ -1,9 +1,9 @@
-import { readWholeSource } from '@brokered-etl/pipeline-kit';
+import { defaultSourceRoots, readWholeSource } from '@brokered-etl/pipeline-kit';
 import { airportsPipeline } from './airports.pipeline';
 
 describe('airports pipeline', () => {
   it('reads airports.csv and turns rows into GeoJSON points keyed by IATA', async () => {
-    const transform = await airportsPipeline.createTransform();
+    const transform = await airportsPipeline.createTransform({ sourceRoots: defaultSourceRoots() });
     const context = { runId: 'r', params: {}, signal: new AbortController().signal };
     let count = 0;
     let lax;
@@ -17,7 +17,7 @@ describe('airports pipeline', () => {
   });
 
   it('rejects a row without coordinates', async () => {
-    const transform = await airportsPipeline.createTransform();
+    const transform = await airportsPipeline.createTransform({ sourceRoots: defaultSourceRoots() });
     const context = { runId: 'r', params: {}, signal: new AbortController().signal };
     expect(() => transform({ iata: 'ZZZ', name: 'x', city: null, state: null, country: null, latitude: 'north', longitude: '3' }, context)).toThrow(/latitude "north"/);
   });

@@ -35,12 +35,13 @@ export const DEFAULT_AIRPORTS = 'airports.csv';
 /**
  * Airport indexes by file, reloaded when the file changes (checked at most
  * once a second): fixing the reference data and redriving the rejected
- * records needs no worker restart.
+ * records needs no worker restart. The `airports` param is a file like the
+ * source: it must resolve inside the source roots.
  */
-export function createAirportReferences(checkEveryMs = 1000) {
+export function createAirportReferences(sourceRoots: readonly string[], checkEveryMs = 1000) {
   const cache = new Map<string, { mtimeMs: number; checkedAt: number; index: Promise<AirportIndex> }>();
   return async function airportsFor(source = DEFAULT_AIRPORTS): Promise<AirportIndex> {
-    const path = resolveSourcePath(source);
+    const path = resolveSourcePath(source, sourceRoots, 'airports');
     const now = Date.now();
     const cached = cache.get(path);
     if (cached && now - cached.checkedAt < checkEveryMs) return cached.index;

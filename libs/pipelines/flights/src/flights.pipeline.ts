@@ -22,7 +22,7 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
   description: 'US flight on-time records (vega-datasets) enriched with airports, loaded into the "flights" collection',
   params: {
     ...fileSourceParams(DEFAULT_FLIGHTS_SOURCE, 'a file path, or a vega-datasets file: flights-2k.json … flights-20k.json, flights-3m.parquet'),
-    airports: { description: 'airports reference CSV (iata,name,city,state,country,latitude,longitude); reloaded when it changes', default: DEFAULT_AIRPORTS },
+    airports: { description: 'airports reference CSV (iata,name,city,state,country,latitude,longitude); reloaded when it changes', default: DEFAULT_AIRPORTS, type: 'path' },
   },
   extractedRecord: rawFlightSchema,
   transformedRecord: flightSchema,
@@ -41,8 +41,8 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
     }),
   }),
 
-  async createTransform() {
-    const airportsFor = createAirportReferences();
+  async createTransform({ sourceRoots }) {
+    const airportsFor = createAirportReferences(sourceRoots);
     const transforms = new WeakMap<AirportIndex, ReturnType<typeof createFlightTransform>>();
     await airportsFor(); // fail at start-up, not at the first record, if the default reference is missing
     return async (raw, context) => {
