@@ -54,7 +54,10 @@ describe('web console in headless Chromium (real services)', () => {
 
   it('triggers a flights run from the form, follows it live to completed, shows counts and timings, and reruns it', async () => {
     await page.goto(base);
+    // asked for before anything is loaded; entering it loads the page's data, every request carrying it
+    await page.locator('#auth-prompt', { hasText: /needs a token/ }).waitFor({ timeout: 10_000 });
     await page.fill('#token', token);
+    await page.locator('#auth-prompt').waitFor({ state: 'hidden', timeout: 10_000 });
     await page.selectOption('#pipeline', 'flights');
     await page.fill('#params input[data-param="source"]', 'flights-2k.json');
 
@@ -106,5 +109,16 @@ describe('web console in headless Chromium (real services)', () => {
     await page.click('#trigger-button');
     await page.locator('#toast .error', { hasText: /bearer token.*set the API token/ }).waitFor({ timeout: 10_000 });
     expect((await connected.control.listRuns({ limit: 100 })).length).toBe(before);
+  });
+
+  it('a wrong token brings the prompt back with the API\'s reason; the right one (kept for the tab) clears it', async () => {
+    await page.fill('#token', `${token}-wrong`);
+    await page.locator('#auth-prompt', { hasText: /refused the token/ }).waitFor({ timeout: 10_000 });
+    await page.fill('#token', token);
+    await page.locator('#auth-prompt').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.reload();
+    expect(await page.inputValue('#token')).toBe(token);
+    await page.locator('#runs-table tbody tr').first().waitFor({ timeout: 10_000 });
+    expect(await page.locator('#auth-prompt').isHidden()).toBe(true);
   });
 });

@@ -10,23 +10,90 @@
 
   // ---- API ------------------------------------------------------------------
 
+  // The token lives in this tab's sessionStorage only: gone when the tab closes, never in a cookie
+  // (so no other site's page can make the browser send it), never in a URL (logs, history, Referer).
+  const TOKEN_KEY = 'etl-token';
   const tokenInput = $('#token');
-  tokenInput.value = sessionStorage.getItem('etl-token') || '';
-  tokenInput.addEventListener('change', () => sessionStorage.setItem('etl-token', tokenInput.value.trim()));
+  tokenInput.value = sessionStorage.getItem(TOKEN_KEY) || '';
+  const token = () => tokenInput.value.trim();
+  const authHeaders = () => (token() ? { authorization: `Bearer ${token()}` } : {});
+
+  /** The prompt at the top: shown until a token is entered, and again whenever the API answers 401. */
+  function askForToken(reason) {
+    $('#auth-prompt-reason').textContent = reason;
+    $('#auth-prompt').hidden = false;
+    tokenInput.focus();
+  }
+
+  let tokenTimer = null;
+  tokenInput.addEventListener('input', () => {
+    sessionStorage.setItem(TOKEN_KEY, token());
+    clearTimeout(tokenTimer);
+    // a pasted token: load what the page shows once typing stops
+    tokenTimer = setTimeout(() => {
+      if (!token()) return askForToken('Enter an API token to use the console.');
+      $('#auth-prompt').hidden = true;
+      void start();
+    }, 250);
+  });
+
+  /** An API answer that is not 2xx, as an Error whose message says what to do. */
+  async function failure(response) {
+    const payload = await response.json().catch(() => ({}));
+    const message = payload.message || response.statusText;
+    if (response.status === 401) {
+      askForToken(`The API refused the token: ${message}`);
+      return new Error(`${message} (set the API token at the top right)`);
+    }
+    if (response.status === 403) return new Error(`${message} (this token can read, not change: use a write token)`);
+    if (response.status === 429) return new Error(`${message} (retry in ${response.headers.get('retry-after') || 'a few'} s)`);
+    return new Error(message);
+  }
 
   async function api(method, path, body) {
-    const headers = { accept: 'application/json' };
+    const headers = { accept: 'application/json', ...authHeaders() };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const token = tokenInput.value.trim();
-    if (token && method !== 'GET') headers.authorization = `Bearer ${token}`;
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const payload = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const hint = response.status === 401 ? ' (set the API token at the top right)' : '';
-      throw new Error(`${payload.message || response.statusText}${hint}`);
-    }
-    return payload;
+    if (!response.ok) throw await failure(response);
+    return response.json().catch(() => ({}));
   }
+
+  /**
+   * A run's server-sent events over fetch: EventSource cannot send the token
+   * header, and a token in the URL would end up in logs. Calls onEvent(type,
+   * data) per event; resolves when the server ends the stream or `signal` aborts.
+   */
+  async function readEvents(path, signal, onEvent) {
+    const response = await fetch(path, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal });
+    if (!response.ok) throw await failure(response);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value.replace(/\r\n?/g, '\n');
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const type = /^event: (.*)$/m.exec(block);
+        const data = /^data: (.*)$/m.exec(block);
+        if (type && data) onEvent(type[1], JSON.parse(data[1]));
+      }
+    }
+  }
+
+  // the API document needs the token too: fetched with it, handed over as a download
+  $('#openapi-link').addEventListener('click', async (event) => {
+    event.preventDefault();
+    try {
+      const doc = await api('GET', '/openapi.json');
+      const link = el('a', { href: URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' })), download: 'openapi.json' });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (err) {
+      toast(`cannot fetch the API document: ${err.message}`, true);
+    }
+  });
 
   // ---- small DOM helpers ----------------------------------------------------
 
@@ -141,6 +208,7 @@
   }
 
   async function refreshRuns() {
+    if (!token()) return;
     try {
       state.runs = (await api('GET', '/runs?limit=20')).runs;
       renderRuns();
@@ -206,7 +274,7 @@
         el('td', { text: time(d.failedAt) }),
         el('td', { text: d.stage }),
         el('td', { text: `${d.errorCode}: ${d.errorMessage}` }),
-        el('td', { class: 'record', text: d.record || (d.valueBytes === null ? '–' : `${d.valueBytes} bytes`) }),
+        el('td', { class: 'record', text: d.record || (d.valueBytes === null ? '–' : `${d.valueBytes} bytes${'record' in d ? '' : ' (contents hidden: API_EXPOSE_RECORDS=false)'}`) }),
         el('td', { text: d.redrivenAt ? `redriven ${time(d.redrivenAt)}` : 'open' }),
       ),
     );
@@ -215,28 +283,38 @@
     $('#redrive').disabled = !deadLetters.some((d) => !d.redrivenAt);
   }
 
-  function follow(runId) {
-    if (state.events) state.events.close();
+  function stopFollowing() {
+    if (state.events) state.events.abort();
     state.events = null;
+    $('#detail-live').textContent = '';
+  }
+
+  /** Follows the selected run's events until `end`; a dropped stream is reopened after 2 s (as EventSource would). */
+  async function follow(runId) {
+    stopFollowing();
+    const controller = new AbortController();
+    state.events = controller;
     $('#detail-live').textContent = 'live';
-    const source = new EventSource(`/runs/${encodeURIComponent(runId)}/events`);
-    state.events = source;
-    const onSnapshot = (event) => {
+    let ended = false;
+    const onEvent = (type, snapshot) => {
       if (state.selected !== runId) return;
-      const snapshot = JSON.parse(event.data);
       renderDetail({ ...state.detail, ...snapshot });
       state.detail = { ...state.detail, ...snapshot };
       updateRun(snapshot);
+      if (type === 'end') ended = true;
     };
-    source.addEventListener('progress', onSnapshot);
-    source.addEventListener('end', (event) => {
-      onSnapshot(event);
-      // the server closes after `end`; closing here stops the browser reconnecting
-      source.close();
-      if (state.events === source) state.events = null;
-      $('#detail-live').textContent = '';
-      void loadDeadLetters(runId).catch(() => undefined);
-    });
+    try {
+      await readEvents(`/runs/${encodeURIComponent(runId)}/events`, controller.signal, onEvent);
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      toast(`live updates of ${runId} stopped: ${err.message}`, true);
+      ended = true;
+    }
+    if (state.events !== controller) return;
+    state.events = null;
+    $('#detail-live').textContent = '';
+    if (ended) void loadDeadLetters(runId).catch(() => undefined);
+    else setTimeout(() => (state.selected === runId && !state.events ? void follow(runId) : undefined), 2000);
   }
 
   async function selectRun(runId) {
@@ -247,12 +325,8 @@
       state.detail = run;
       renderDetail(run);
       await loadDeadLetters(runId);
-      if (OPEN.has(run.status)) follow(runId);
-      else if (state.events) {
-        state.events.close();
-        state.events = null;
-        $('#detail-live').textContent = '';
-      }
+      if (OPEN.has(run.status)) void follow(runId);
+      else stopFollowing();
     } catch (err) {
       toast(`cannot show run ${runId}: ${err.message}`, true);
     }
@@ -286,6 +360,14 @@
 
   // ---- start ----------------------------------------------------------------
 
-  loadPipelines().catch((err) => toast(`cannot load pipelines: ${err.message}`, true));
-  void refreshRuns().then(scheduleRuns);
+  // nothing is asked of the API before there is a token to ask with
+  let started = false;
+  async function start() {
+    await loadPipelines().catch((err) => toast(`cannot load pipelines: ${err.message}`, true));
+    await refreshRuns();
+    if (!started) scheduleRuns();
+    started = true;
+  }
+  if (token()) void start();
+  else askForToken('This API needs a token: paste one (read, or write to trigger and rerun) in the box at the top right.');
 })();
