@@ -16,6 +16,7 @@ describe('http api end to end (real services)', () => {
   const pipeline = createPipelineEnv('it-api');
   const { env, namespace, database, logger } = pipeline;
   const token = `it-${randomBytes(12).toString('hex')}`;
+  const readToken = `it-read-${randomBytes(12).toString('hex')}`;
   let app: FastifyInstance;
   let base: string;
   let runId: string;
@@ -25,7 +26,8 @@ describe('http api end to end (real services)', () => {
 
   beforeAll(async () => {
     const { connected } = await pipeline.start();
-    ({ app, base } = await startApiServer({ control: connected.control, logger, token }));
+    // records exposed here, so the dead-letter test sees them; the app process below runs the default (hidden)
+    ({ app, base } = await startApiServer({ control: connected.control, logger, token, readToken, exposeRecords: true }));
   });
   afterAll(async () => {
     await app?.close();
@@ -45,7 +47,7 @@ describe('http api end to end (real services)', () => {
 
   /** Reads a run's event stream until the server ends it (after `end`). */
   async function readEvents(id: string, timeoutMs = 120_000): Promise<SseEvent[]> {
-    const res = await fetch(`${base}/runs/${encodeURIComponent(id)}/events`, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/event-stream' } });
+    const res = await fetch(`${base}/runs/${encodeURIComponent(id)}/events`, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/event-stream', authorization: `Bearer ${readToken}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events: SseEvent[] = [];
@@ -111,7 +113,7 @@ describe('http api end to end (real services)', () => {
     expect(first).toMatchObject({ runId: id, stage: 'transformer', errorCode: 'VALIDATION_FAILED' });
     const one = await call('GET', `/dlq/${encodeURIComponent(first.id)}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ id: first.id, topic: expect.stringContaining('flights'), headers: expect.any(Array) });
+    expect(one.body).toMatchObject({ id: first.id, topic: expect.stringContaining('flights'), headers: expect.any(Array), value: expect.any(String), record: expect.stringMatching(/ZZZ|QQQ/) });
     expect((await call('GET', `/runs/${id}`)).body).toMatchObject({ rejectionsTotal: 2 });
 
     const redrive = await call('POST', '/dlq/redrive', { runId: id });
@@ -159,13 +161,21 @@ describe('http api end to end (real services)', () => {
 
     expect((await call('GET', '/runs/no-such-run')).status).toBe(404);
     expect((await call('POST', '/runs/no-such-run/rerun', { from: 'load' })).status).toBe(404);
-    const events = await fetch(`${base}/runs/no-such-run/events`);
+    const events = await fetch(`${base}/runs/no-such-run/events`, { headers: { authorization: `Bearer ${token}` } });
     expect(events.status).toBe(404);
     expect(await events.json()).toMatchObject({ code: 'NOT_FOUND' });
     expect((await call('GET', '/nowhere')).body).toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('every mutating endpoint answers 401 without the token or with a wrong one, and changes nothing', async () => {
+  it('every endpoint but /healthz answers 401 without a token or with a wrong one; a read token reads but cannot change (403); nothing changes', async () => {
+    for (const path of ['/runs', `/runs/${runId}`, `/runs/${runId}/events`, '/dlq', '/pipelines', '/openapi.json']) {
+      for (const auth of [null, `Bearer ${readToken}-wrong`]) {
+        const res = await call('GET', path, undefined, { auth });
+        expect([path, auth, res.status, res.body['code']]).toEqual([path, auth, 401, 'UNAUTHORIZED']);
+      }
+      expect([path, (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${readToken}` }, signal: AbortSignal.timeout(5_000) }).then(async (r) => (await r.body?.cancel(), r.status)))]).toEqual([path, 200]);
+    }
+    expect((await call('GET', '/healthz', undefined, { auth: null })).body).toEqual({ status: 'ok' });
     const before = (await call('GET', '/runs?limit=200')).body['runs'].length;
     const mutating: Array<[string, unknown]> = [
       ['/runs', { pipeline: 'flights', params: { source: 'flights-2k.json' } }],
@@ -178,16 +188,33 @@ describe('http api end to end (real services)', () => {
         const res = await call('POST', path, body, { auth });
         expect([path, auth, res.status, res.body['code']]).toEqual([path, auth, 401, 'UNAUTHORIZED']);
       }
+      const readOnly = await call('POST', path, body, { auth: `Bearer ${readToken}` });
+      expect([path, readOnly.status, readOnly.body['code']]).toEqual([path, 403, 'FORBIDDEN']);
     }
     expect((await call('GET', '/runs?limit=200')).body['runs']).toHaveLength(before);
     expect((await call('GET', `/runs/${runId}`)).body['generation']).toBe(1);
   });
 
-  it('the api app (apps/api/src/main.ts) starts from its env on loopback, serves the API, the page and its ops endpoints, and stops on SIGTERM', async () => {
+  it('the api app refuses to start without a token, and with API_AUTH=none on a non-loopback host: one line saying what to set, exit 1', async () => {
+    const refusals: Array<[Record<string, string>, RegExp]> = [
+      [{}, /^api: cannot start: invalid configuration: API_TOKENS: the API needs a token: set API_TOKENS=read:<token>,write:<token>/],
+      [{ API_AUTH: 'none', API_HOST: '0.0.0.0' }, /^api: cannot start: invalid configuration: API_AUTH: none is refused with API_HOST=0\.0\.0\.0/],
+    ];
+    for (const [auth, reason] of refusals) {
+      const api = startApp('api', { ...appEnvFor(env, namespace, database), API_PORT: '0', OPS_PORT: '0', API_TOKEN: '', API_TOKENS: '', ...auth });
+      await new Promise((resolve) => api.child.once('close', resolve));
+      expect([auth, api.child.exitCode]).toEqual([auth, 1]);
+      const said = api.lines.filter((l) => l.startsWith('api: cannot start'));
+      expect([auth, said]).toEqual([auth, [expect.stringMatching(reason)]]);
+    }
+  });
+
+  it('the api app (apps/api/src/main.ts) starts from its env on loopback, refuses a token-less request, serves the API, the page and its ops endpoints, and stops on SIGTERM', async () => {
     const api = startApp('api', {
       ...appEnvFor(env, namespace, database),
       API_PORT: '0',
       OPS_PORT: '0',
+      API_TOKENS: `read:${readToken}`,
       API_TOKEN: token,
       LOG_LEVEL: 'info',
     });
@@ -195,10 +222,21 @@ describe('http api end to end (real services)', () => {
       const line = await api.waitForLine((l) => parseLogLine(l)?.['message'] === 'api listening', 60_000);
       const url = String(parseLogLine(line)?.['url']);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      const runs = (await (await fetch(`${url}runs`)).json()) as { runs: Array<{ runId: string }> };
+      expect(parseLogLine(line)).toMatchObject({ auth: 'bearer token on every route but /healthz (1 read, 1 write)', exposeRecords: false });
+      // by default a token-less request is refused, a GET as much as a POST
+      const refused = await fetch(`${url}runs`);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ code: 'UNAUTHORIZED', requestId: expect.any(String) });
+      const read = { authorization: `Bearer ${readToken}` };
+      const runs = (await (await fetch(`${url}runs`, { headers: read })).json()) as { runs: Array<{ runId: string }> };
       expect(runs.runs.map((r) => r.runId)).toContain(runId);
+      expect((await fetch(`${url}healthz`)).status).toBe(200);
       expect((await fetch(url)).headers.get('content-type')).toMatch(/text\/html/);
       expect((await fetch(`${url}runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"pipeline":"flights"}' })).status).toBe(401);
+      // records hidden by default: the dead letters of the corrupt run are listed without their content
+      const letters = (await (await fetch(`${url}dlq?all=true&limit=5`, { headers: read })).json()) as { deadLetters: Array<Record<string, unknown>> };
+      expect(letters.deadLetters.length).toBeGreaterThan(0);
+      expect(letters.deadLetters.every((d) => !('record' in d))).toBe(true);
 
       // its own ops port: ready (listening, staging answers), and the requests above counted by route pattern
       const ops = String(parseLogLine(api.lines.find((l) => parseLogLine(l)?.['message'] === 'ops server listening') ?? '')?.['url']);
@@ -207,8 +245,10 @@ describe('http api end to end (real services)', () => {
       expect((await fetch(`${ops}/readyz`)).status).toBe(200);
       const scrape = await (await fetch(`${ops}/metrics`)).text();
       expect(scrape).toContain('etl_api_requests_total{method="GET",route="/runs",status="200"} 1');
+      expect(scrape).toContain('etl_api_requests_total{method="GET",route="/runs",status="401"} 1');
       expect(scrape).toContain('etl_api_requests_total{method="POST",route="/runs",status="401"} 1');
-      expect(scrape).toMatch(/etl_api_request_duration_seconds_count\{method="GET",route="\/runs"\} 1/);
+      // the refused and the answered GET /runs
+      expect(scrape).toMatch(/etl_api_request_duration_seconds_count\{method="GET",route="\/runs"\} 2/);
     } finally {
       const stopped = await api.stop('SIGTERM');
       expect(stopped.code).toBe(0);
