@@ -1,0 +1,176 @@
+import type { Scenario, ScenarioResult } from './scenario.types';
+
+export interface RunMeta {
+  date: string;
+  commit: string;
+  machine: string;
+  node: string;
+  seed: number;
+  source: string;
+  params: Record<string, string>;
+  expected: number;
+  workerEnv: Record<string, string>;
+  command: string;
+}
+
+const HEADERS = ['scenario', 'expected', 'loaded', 'lost', 'unexpected', 'over-counted', 'run', 'recover', 'verdict'];
+
+const seconds = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+
+/** Time to recover of a scenario: its slowest fault, and how many faults it had. */
+export function recoverySummary(result: ScenarioResult): string {
+  if (!result.recoveryMs.length) return '–';
+  const never = result.recoveryMs.some((ms) => ms === undefined);
+  const worst = Math.max(...result.recoveryMs.map((ms) => ms ?? 0));
+  const label = never ? 'never' : seconds(worst);
+  return result.recoveryMs.length > 1 ? `${label} (max of ${result.recoveryMs.length})` : label;
+}
+
+export function rowsOf(results: ScenarioResult[]): string[][] {
+  return results.map((r) => [
+    r.scenario,
+    String(r.expected),
+    String(r.loaded),
+    String(r.lost),
+    String(r.unexpected),
+    String(r.overCounted),
+    r.outcome,
+    recoverySummary(r),
+    r.passed ? 'PASS' : r.events.length || r.outcome !== 'completed' || r.lost || r.unexpected || r.overCounted ? 'FAIL' : 'NO FAULT',
+  ]);
+}
+
+/** The table for a terminal: aligned columns, numbers to the right. */
+export function formatTable(results: ScenarioResult[]): string {
+  const rows = [HEADERS, ...rowsOf(results)];
+  const widths = HEADERS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const numeric = new Set([1, 2, 3, 4, 5]);
+  const line = (row: string[]) => row.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ');
+  return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** Per scenario: its faults with their recovery, worker exits, notes, counts. */
+export function formatDetails(results: ScenarioResult[]): string {
+  return results
+    .map((r) => {
+      const { workersMs, runMs, settleMs, checkMs } = r.phases;
+      const lines = [
+        `${r.scenario}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''} in ${seconds(r.durationMs)}${r.runId ? `, run ${r.runId}` : ''}`,
+        `  time: workers up ${seconds(workersMs)}, run ${seconds(runMs)}, drain and stop ${seconds(settleMs)}, key-set check ${seconds(checkMs)}`,
+      ];
+      if (r.counts) lines.push(`  counts: extracted ${r.counts.extracted}, transformed ${r.counts.transformed}, rejected ${r.counts.rejected}, loaded ${r.counts.loaded}, totalRecords ${r.counts.totalRecords ?? '–'}`);
+      if (r.keys) lines.push(`  key set: ${r.keys.present}/${r.keys.expected} present, ${r.keys.lost} lost, ${r.keys.unexpected} unexpected`);
+      r.events.forEach((e, i) => lines.push(`  fault: ${e.label} → ${e.recoveredBy ?? 'progress'} after ${seconds(r.recoveryMs[i])}`));
+      r.workerExits.forEach((e) => lines.push(`  exit: ${e}`));
+      r.notes.forEach((n) => lines.push(`  note: ${n}`));
+      return lines.join('\n');
+    })
+    .join('\n');
+}
+
+const md = (text: string) => text.replace(/\|/g, '\\|');
+
+/** docs/RELIABILITY.md: how to run the suite, what each scenario does, what is checked, the latest figures. */
+export function renderReliabilityDoc(scenarios: Scenario[], quick: Scenario[], results: ScenarioResult[] | undefined, meta: RunMeta | undefined): string {
+  const scenarioRows = scenarios.map((s) => `| \`${s.name}\` | ${md(s.does)} | ${md(s.expects)} |`).join('\n');
+  const quickRows = quick.map((s) => `| \`${s.name}\` | ${md(s.does)} |`).join('\n');
+  const figures =
+    results && meta
+      ? [
+          `Measured ${meta.date} on ${meta.machine}, Node ${meta.node}, commit \`${meta.commit}\`.`,
+          `Command: \`${meta.command}\` (seed **${meta.seed}**; slice: \`${meta.source}\`, params \`${JSON.stringify(meta.params)}\`, ${meta.expected} rows expected; ` +
+            `workers ${Object.keys(meta.workerEnv).length ? `with \`${Object.entries(meta.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ')}\`` : 'on their defaults'}).`,
+          '',
+          `| ${HEADERS.join(' | ')} |`,
+          `|${HEADERS.map((_, i) => (i >= 1 && i <= 5 ? '---:' : '---')).join('|')}|`,
+          ...rowsOf(results).map((row) => `| ${row.map(md).join(' | ')} |`),
+          '',
+          'Details (faults in order, with the time to the next progress after each; worker exits; notes):',
+          '',
+          '```',
+          formatDetails(results),
+          '```',
+        ].join('\n')
+      : '_No figures yet: run `npm run faults` (the whole suite) to fill this section._';
+
+  return `# Reliability: the fault suite
+
+\`npm run faults\` runs the stage workers as real processes (\`apps/<stage>/src/main.ts\`,
+as \`nx serve\` would) against real Kafka, Apicurio and FerretDB, triggers one flights
+run per scenario, injects the scenario's faults while the run goes, and checks the
+target **by key set** against the source. It prints a table and (for a whole-suite
+run) rewrites this file. It is not part of \`npm test\`; its quick cases are
+(\`apps/e2e/src/faults.int.spec.ts\`, see below).
+
+## How to run it
+
+\`\`\`bash
+npm run -s infra:status || npm run -s infra:up    # the shared local services (or KAFKA_BROKERS + SCHEMA_REGISTRY_URL + MONGO_URL)
+npm run faults                                    # the whole suite: 300,000 rows of flights-3m.parquet per scenario
+npm run faults -- --rows 300000 --only kill-loader --seed 7
+npm run faults -- --only quick --rows 20000        # what CI runs, from the command line
+npm run faults -- --source flights-20k.json --rows all --only kill-extractor,restart-database
+npm run faults -- --help                          # every option; --list names the scenarios
+\`\`\`
+
+- **Slice**: the first \`--rows\` records of \`--source\`, through the flights param
+  \`limit\` (the extractor plans only them); \`--rows all\` takes the whole file and sends no \`limit\`.
+- **Seed**: every random choice (fault points, delays, instance counts, which
+  instances leave) comes from one seeded generator, forked per scenario; the
+  seed is printed and written below, so a run can be repeated exactly
+  (timing on a shared host still varies).
+- **Bounded**: each scenario has a deadline (\`--timeout\`, default \`max(240 s, rows / 400 s)\`),
+  after which it is reported as \`timeout\`; everything listens on 127.0.0.1; the
+  suite stops its workers and private servers and drops each scenario's
+  database when it ends (also after an error or Ctrl-C).
+- **Isolation**: every scenario has its own \`ETL_NAMESPACE\` (topics, consumer
+  groups) and \`MONGO_DB\`. Faults of a service are made on a **private** instance
+  started for that scenario on free ports and a temp data dir (Kafka through
+  \`startPrivateKafka\` from libs/testing; FerretDB and Apicurio from local-infra's
+  cached binaries by \`tools/faults/private-services.ts\`): the shared services
+  other tests and engineers use are never stopped.
+- Each worker's log is kept under \`$TMPDIR/etl-faults-<time>/<scenario>/\` (printed at the end).
+
+## What is checked, per scenario
+
+| column | meaning |
+|---|---|
+| expected | rows in the slice: the run must load ids \`<source>:0 … <source>:N-1\` (the flights key is \`<source basename>:<position>\`; the data has no record the transform rejects) |
+| loaded | expected ids present in the target collection \`flights\` after the run |
+| lost | expected ids **missing** from the target |
+| unexpected | documents whose id is not an expected one (another source, a position past the slice, a malformed id) |
+| over-counted | the largest excess of a run count (\`extracted\`, \`transformed\`, \`loaded\`, \`totalRecords\` from run control's \`describeRun\`) over the slice |
+| run | \`completed\`, \`failed\` (with the run's failure), \`timeout\` (no end within the deadline) or \`error\` (the harness could not finish) |
+| recover | **time to recover**: from the moment a fault began (the kill; the stop of a service) to the first progress after it: the first run sample (polled every 0.3 s) in which the faulted stage's count (\`extracted\` for the extractor, \`transformed\`, \`loaded\`; \`loaded\` for faults of all stages or of a service) is above its value at the fault, or the run's end if that comes first. A stage that had already done its whole share is measured by \`loaded\` instead. For \`registry-down-at-start\`: from the registry's start to all three workers joined. With several faults the slowest is shown. \`never\`: no progress after it. |
+| verdict | PASS when the run completed, 0 lost, 0 unexpected, 0 over-counted, every fault was followed by progress, and no worker exited on its own; NO FAULT when the run ended before the first fault point (the slice is too small for the scenario; counts as a failure); else FAIL |
+
+Before the check the harness waits (up to 60 s) until every stage group has
+committed to the end of its input topics, so late redeliveries (a restarted
+worker redoing work after the run completed) are part of what is checked.
+
+## Scenarios (\`npm run faults\`)
+
+| scenario | what it does | expected |
+|---|---|---|
+${scenarioRows}
+
+A SIGKILL goes to the worker's whole process tree: \`startApp\` runs a stage through
+the tsx CLI, which runs the app in a child process and relays only the signals
+it can catch, so killing the tsx parent alone would leave the worker running.
+
+Bad input (unknown pipeline, bad params, missing file, undecodable bytes) is
+covered by the pipeline's own integration tests, not here.
+
+## Quick cases in CI (\`apps/e2e/src/faults.int.spec.ts\`, part of \`npm run test:int\`)
+
+| case | what it does |
+|---|---|
+${quickRows}
+
+Each must end with the run completed, 0 lost, 0 unexpected and 0 over-counted by key set.
+
+## Latest figures
+
+${figures}
+`;
+}

@@ -1,0 +1,106 @@
+import type { IntegrationEnv, PrivateKafka } from '@brokered-etl/testing';
+import type { KeySetReport } from './key-set.check';
+import type { PrivateServer } from './private-services';
+import type { Rng } from './rng';
+import type { ProgressCounter, RunWatch } from './run-watch';
+import type { WorkerPool } from './worker-pool';
+
+/** One injected fault and when the pipeline moved again after it. */
+export interface FaultEvent {
+  label: string;
+  /** The count whose next increase is "progress" after this fault (the faulted stage's output, or loaded). */
+  counter: ProgressCounter;
+  /** When the fault began (the kill, the stop of a service). */
+  at: number;
+  /** The counter when the fault began (read after a kill; the last sample before a service stop). */
+  baseline?: number;
+  /** Set by the scenario when recovery is not a count (e.g. workers joined once the registry was up). */
+  recoveredAt?: number;
+  recoveredBy?: string;
+}
+
+/** What a scenario can do and see while its run goes. */
+export interface FaultContext {
+  rng: Rng;
+  workers: WorkerPool;
+  /** Records of the slice: the run must load exactly these. */
+  expected: number;
+  kafka?: PrivateKafka;
+  mongo?: PrivateServer;
+  registry?: PrivateServer;
+  /** Follows the run; undefined before the trigger (in prepare). */
+  watch?: RunWatch;
+  /** Waits until counter ≥ fraction of the slice; false when the run ended (or the scenario's time ran out) first. */
+  atProgress(counter: ProgressCounter, fraction: number): Promise<boolean>;
+  /**
+   * Runs action as a fault and records it. baseline "after": the counter is read
+   * once the action is done (a kill: what the dead worker wrote is in); "before":
+   * the last sample before it (a service stop: nothing can be read while it is down).
+   */
+  fault(label: string, counter: ProgressCounter, action: () => Promise<void>, baseline?: 'after' | 'before'): Promise<FaultEvent>;
+  record(event: FaultEvent): void;
+  note(line: string): void;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface Scenario {
+  name: string;
+  /** What it does: --help, the table's legend and docs/RELIABILITY.md. */
+  does: string;
+  /** What must hold for it to pass, beyond the common checks. */
+  expects: string;
+  /** Injects nothing on purpose (the reference run): passes without a fault. */
+  faultless?: boolean;
+  /** Services of its own that it stops and starts (never the shared ones); "stopped": created but not started. */
+  private?: { kafka?: boolean; mongo?: boolean; registry?: 'running' | 'stopped' };
+  /** Brings workers up before the trigger; default: one instance per stage, each joined. */
+  prepare?(context: FaultContext): Promise<void>;
+  /** Injects the faults while the run goes; returns when it has no more to inject. */
+  inject(context: FaultContext): Promise<void>;
+}
+
+export type RunOutcome = 'completed' | 'failed' | 'timeout' | 'error';
+
+export interface ScenarioResult {
+  scenario: string;
+  seed: number;
+  source: string;
+  expected: number;
+  runId?: string;
+  outcome: RunOutcome;
+  /** Why the run failed (its failure) or the harness could not finish (an error). */
+  reason?: string;
+  /** Expected ids present in the target. */
+  loaded: number;
+  lost: number;
+  unexpected: number;
+  /** Largest excess of a run count (extracted, transformed, loaded, totalRecords) over the slice. */
+  overCounted: number;
+  counts?: { extracted: number; transformed: number; rejected: number; loaded: number; totalRecords?: number };
+  keys?: KeySetReport;
+  events: FaultEvent[];
+  /** Per event, ms from the fault to the next progress; undefined: never moved again. */
+  recoveryMs: Array<number | undefined>;
+  workerExits: string[];
+  notes: string[];
+  durationMs: number;
+  /** Where the time went: workers up (and prepare), trigger to the run's end, groups drained and workers stopped, the key-set check. */
+  phases: { workersMs: number; runMs: number; settleMs: number; checkMs: number };
+  passed: boolean;
+}
+
+export interface ScenarioOptions {
+  services: IntegrationEnv;
+  /** Flights source (vega-datasets name or path) and the trigger params. */
+  source: string;
+  params: Record<string, string>;
+  expected: number;
+  seed: number;
+  timeoutMs: number;
+  /** Extra environment for every worker (e.g. SESSION_TIMEOUT_MS, EXTRACT_SPLIT_RECORDS). */
+  workerEnv?: Record<string, string>;
+  /** Where each worker's log is written (one folder per scenario). */
+  logDir?: string;
+  keepDatabase?: boolean;
+  log?(line: string): void;
+}
