@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '@brokered-etl/observability';
+import { kafkajsSecurityOf, withAuthErrors, type KafkaSecurity } from './kafka-security';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -8,6 +9,8 @@ export interface KafkaClientOptions {
   /** How long a connection attempt may take; kept short so start-up fails fast and clearly. */
   connectionTimeoutMs?: number;
   retry?: KafkaConfig['retry'];
+  /** SASL credentials and TLS; unset: plaintext without authentication. */
+  security?: KafkaSecurity;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -18,12 +21,18 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.NOTHING]: 'debug',
 };
 
-/** kafkajs logs through our winston logger (module "kafkajs"), never to the console. */
+/**
+ * kafkajs logs through our winston logger (module "kafkajs"), never to the
+ * console. Every admin, producer and consumer made from the client rejects a
+ * refused SASL login on connect as CONFIG_INVALID naming the user, so callers
+ * fail fast and clearly (kafkajs does not retry it either).
+ */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const log = options.logger.child({ module: 'kafkajs' });
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkajsSecurityOf(options.security ?? {}),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     retry: options.retry ?? { initialRetryTime: 300, retries: 8 },
     logLevel: logLevel.WARN,
@@ -34,6 +43,13 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
         log.log(LEVELS[level] ?? 'info', String(message), { kafkajs: label, ...fields });
       },
   });
+  const sasl = options.security?.sasl;
+  const mapped = <C extends { connect(): Promise<void> }>(client: C): C => withAuthErrors(client, sasl);
+  const { admin, producer, consumer } = { admin: kafka.admin.bind(kafka), producer: kafka.producer.bind(kafka), consumer: kafka.consumer.bind(kafka) };
+  kafka.admin = (config) => mapped(admin(config));
+  kafka.producer = (config) => mapped(producer(config));
+  kafka.consumer = (config) => mapped(consumer(config));
+  return kafka;
 }
 
 /** A short-lived admin connection for one piece of work (ops commands, start-up), always disconnected. */

@@ -1,5 +1,6 @@
 import { KafkaJSError, KafkaJSTimeout } from 'kafkajs';
 import { EtlError } from '@brokered-etl/errors';
+import { kafkaAuthErrorOf } from './kafka-security';
 
 /** What kafkajs errors carry: protocol errors the broker's `type`, every KafkaJSError `retriable`, wrappers their `cause`. */
 interface KafkaErrorFields {
@@ -73,6 +74,9 @@ const sizeOf = (m: Sized): number => bytesOf(m.key) + bytesOf(m.value) + Object.
  */
 export function sendErrorOf(topic: string, messages: Sized[], cause: unknown): unknown {
   const what = `cannot produce ${messages.length} message(s) to ${topic}`;
+  // refused credentials (a reconnect after a password rotation): the process is misconfigured, not the message
+  const refused = kafkaAuthErrorOf(cause, 'unknown');
+  if (refused !== cause) return refused;
   const protocol = protocolErrorOf(cause);
   const reason = cause instanceof Error ? cause.message : String(cause);
   if (protocol && TOO_LARGE.has(protocol.type)) {
