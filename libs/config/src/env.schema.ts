@@ -1,5 +1,9 @@
 import { delimiter, isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './config.error';
+import { kafkaSecurityEnvFields } from './kafka-security.env';
+
+export { ConfigError } from './config.error';
 
 /** "a,b" or "a:b" → ['a', 'b']; unset or empty → undefined (the app's default roots); every one absolute. */
 function sourceRootsField() {
@@ -20,8 +24,10 @@ export const baseWorkerEnvSchema = z.object({
     .default('127.0.0.1:9092')
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
   KAFKA_CLIENT_ID: z.string().optional(),
+  ...kafkaSecurityEnvFields,
   SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  MONGO_URL: z.string().startsWith('mongodb', 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017/'),
+  /** Credentials and TLS go in the URL and its options (mongodb+srv:// and replica sets work). */
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').default('mongodb://127.0.0.1:27017/'),
   MONGO_DB: z.string().min(1).default('brokered_etl'),
   /** Prefix for every topic and group: lets several environments (or tests) share one cluster. */
   ETL_NAMESPACE: z
@@ -47,12 +53,6 @@ export const opsEnvFields = {
   OPS_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Parses the environment once, at the app edge; each problem names its variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {

@@ -1,1 +1,2 @@
 export { baseWorkerEnvSchema, opsEnvFields, parseEnv, ConfigError, type BaseWorkerEnv } from './env.schema';
+export { kafkaSecurityEnvFields, kafkaSecurityOf, secretsOf, type KafkaSecurityConfig } from './kafka-security.env';
