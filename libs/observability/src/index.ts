@@ -1,4 +1,5 @@
-export { createRootLogger, createSilentLogger, type Logger, type LoggerOptions } from './logger';
+export { createRootLogger, createSilentLogger, redactFormat, type Logger, type LoggerOptions } from './logger';
+export { clearRegisteredSecrets, redactDeep, redactSecrets, registerSecret, registerSecrets } from './redact';
 export { startOpsServer, type OpsServer, type OpsServerOptions, type Probe, type ProbeResult } from './ops-server';
 export {
   createMetricsRegistry,

@@ -1,4 +1,5 @@
 import { createLogger, format, transports, type Logger } from 'winston';
+import { redactDeep } from './redact';
 
 export type { Logger } from 'winston';
 
@@ -9,6 +10,12 @@ export interface LoggerOptions {
   /** json for machines (default), pretty for a terminal. */
   format?: 'json' | 'pretty';
 }
+
+/** The message and every string field with secrets masked (redactSecrets), so no call site has to remember. */
+export const redactFormat = format((info) => {
+  for (const key of Object.keys(info)) info[key] = redactDeep(info[key]);
+  return info;
+});
 
 /** One root logger per app; modules take `logger.child({ module })`. */
 export function createRootLogger(options: LoggerOptions): Logger {
@@ -22,7 +29,7 @@ export function createRootLogger(options: LoggerOptions): Logger {
   return createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service },
-    format: format.combine(format.timestamp(), format.errors({ stack: true }), options.format === 'pretty' ? pretty : format.json()),
+    format: format.combine(format.timestamp(), format.errors({ stack: true }), redactFormat(), options.format === 'pretty' ? pretty : format.json()),
     // stderr: stdout stays free for a CLI's real output
     transports: [new transports.Console({ stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] })],
   });
