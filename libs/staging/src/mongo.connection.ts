@@ -1,5 +1,6 @@
 import { MongoClient, type Db } from 'mongodb';
 import { EtlError } from '@brokered-etl/errors';
+import { redactSecrets } from '@brokered-etl/observability';
 
 export interface MongoConnectionOptions {
   url: string;
@@ -14,18 +15,25 @@ export interface MongoConnection {
   close(): Promise<void>;
 }
 
+/**
+ * The client for MONGO_URL, not connected. Credentials, TLS, replica set and
+ * SRV come from the URL and its options: nothing here overrides the topology
+ * (a single-host URL is discovered, which FerretDB and a lone mongod answer as
+ * standalone). Writes are not retried by the driver unless the URL asks
+ * (FerretDB has no retryable writes; every write here is an idempotent upsert).
+ */
+export function createMongoClient(options: MongoConnectionOptions): MongoClient {
+  const asksRetryWrites = /[?&]retryWrites=/i.test(options.url);
+  return new MongoClient(options.url, { appName: options.appName, serverSelectionTimeoutMS: 5000, ...(asksRetryWrites ? {} : { retryWrites: false }) });
+}
+
 export async function connectMongo(options: MongoConnectionOptions): Promise<MongoConnection> {
-  const client = new MongoClient(options.url, {
-    appName: options.appName,
-    serverSelectionTimeoutMS: 5000,
-    // FerretDB and a single mongod both answer as standalone servers
-    directConnection: true,
-    retryWrites: false,
-  });
+  const client = createMongoClient(options);
   try {
     await client.connect();
   } catch (cause) {
-    throw new EtlError('DATABASE_UNAVAILABLE', `cannot connect to MongoDB at ${options.url}: ${(cause as Error).message}`, { cause });
+    // the URL may carry a password: masked here, as everything logged is
+    throw new EtlError('DATABASE_UNAVAILABLE', redactSecrets(`cannot connect to MongoDB at ${options.url}: ${(cause as Error).message}`), { cause });
   }
   const db = client.db(options.database);
   return {
