@@ -1,7 +1,7 @@
-import { parseEnv } from '@brokered-etl/config';
+import { parseEnv, secretsOf } from '@brokered-etl/config';
 import { buildApiApp } from '@brokered-etl/http-api';
 import { installShutdown } from '@brokered-etl/lifecycle';
-import { createApiMetrics, createMetricsRegistry, createRootLogger, startOpsServer } from '@brokered-etl/observability';
+import { createApiMetrics, createMetricsRegistry, createRootLogger, redactSecrets, registerSecrets, startOpsServer } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
 import { API_OPS_PORT, apiAuthFrom, apiEnvSchema, describeAuth } from './api.config';
@@ -9,6 +9,7 @@ import { API_OPS_PORT, apiAuthFrom, apiEnvSchema, describeAuth } from './api.con
 /** api: the HTTP API and web console over run control (trigger, follow, rerun, replay, redrive). */
 async function main(): Promise<void> {
   const env = parseEnv(apiEnvSchema, process.env);
+  registerSecrets([...secretsOf(env), ...env.API_TOKENS.map((t) => t.token)]);
   const logger = createRootLogger({ service: 'api', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const registry = createMetricsRegistry();
   const metrics = createApiMetrics({ registry });
@@ -53,6 +54,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // one line (config problems come as a list): a container log's last line then says what to set
-  process.stderr.write(`api: cannot start: ${(err instanceof Error ? err.message : String(err)).replace(/\n\s*/g, ' ')}\n`);
+  process.stderr.write(`api: cannot start: ${redactSecrets(err instanceof Error ? err.message : String(err)).replace(/\n\s*/g, ' ')}\n`);
   process.exit(1);
 });

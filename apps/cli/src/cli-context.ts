@@ -1,5 +1,5 @@
-import { parseEnv } from '@brokered-etl/config';
-import { createRootLogger } from '@brokered-etl/observability';
+import { parseEnv, secretsOf } from '@brokered-etl/config';
+import { createRootLogger, registerSecrets } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl, type RunControl } from '@brokered-etl/run-control';
 import { cliEnvSchema } from './cli.config';
@@ -14,6 +14,7 @@ export const progress = (text: string) => process.stderr.write(process.stderr.is
 
 export async function withControl<T>(work: (control: RunControl) => Promise<T>, options: { producer?: boolean } = {}): Promise<T> {
   const env = parseEnv(cliEnvSchema, process.env);
+  registerSecrets(secretsOf(env));
   const logger = createRootLogger({ service: 'etl-cli', level: process.env['LOG_LEVEL'] ?? 'warn', format: 'pretty' });
   const connected = await connectRunControl(env, logger, PIPELINES.map((p) => p.name), options);
   try {

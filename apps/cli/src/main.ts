@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@brokered-etl/config';
 import { isEtlError } from '@brokered-etl/errors';
+import { redactSecrets } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { EXIT, print, printJson as json, withControl } from './cli-context';
 import { dlqCommand } from './dlq.command';
@@ -110,11 +111,11 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = EXIT.failed;
     if (err instanceof ConfigError) process.stderr.write(`etl: ${err.message}\n`);
     else if (isEtlError(err)) {
-      process.stderr.write(`etl: ${err.code}: ${err.message}\n`);
+      process.stderr.write(`etl: ${err.code}: ${redactSecrets(err.message)}\n`);
       if (err.code === 'BAD_PARAMS') process.exitCode = EXIT.usage;
       if (err.code === 'NOT_FOUND') process.exitCode = EXIT.notFound;
     }
-    else process.stderr.write(`etl: ${(err as Error).stack ?? String(err)}\n`);
+    else process.stderr.write(`etl: ${redactSecrets((err as Error).stack ?? String(err))}\n`);
   }
 }
 

@@ -1,6 +1,6 @@
-import { parseEnv } from '@brokered-etl/config';
+import { parseEnv, secretsOf } from '@brokered-etl/config';
 import { installShutdown } from '@brokered-etl/lifecycle';
-import { createMetricsRegistry, createRootLogger, createSchedulerMetrics, startOpsServer } from '@brokered-etl/observability';
+import { createMetricsRegistry, createRootLogger, redactSecrets, registerSecrets, createSchedulerMetrics, startOpsServer } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
 import { createScheduler, loadSchedules, SCHEDULER_OPS_PORT, schedulerEnvSchema, type Scheduler } from '@brokered-etl/scheduling';
@@ -8,6 +8,7 @@ import { createScheduler, loadSchedules, SCHEDULER_OPS_PORT, schedulerEnvSchema,
 /** scheduler: cron ticks from ETL_SCHEDULES → RunRequested (etl.runs.trigger), one run id per tick. */
 async function main(): Promise<void> {
   const env = parseEnv(schedulerEnvSchema, process.env);
+  registerSecrets(secretsOf(env));
   const schedules = loadSchedules(env.ETL_SCHEDULES, PIPELINES);
   const logger = createRootLogger({ service: 'scheduler', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   // the ops server answers while we connect: it reads the scheduler once there is one
@@ -45,6 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`scheduler: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`scheduler: cannot start: ${redactSecrets(err instanceof Error ? err.message : String(err))}\n`);
   process.exit(1);
 });

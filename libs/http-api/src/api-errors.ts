@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isEtlError, type ErrorCode } from '@brokered-etl/errors';
-import type { Logger } from '@brokered-etl/observability';
+import { redactSecrets, type Logger } from '@brokered-etl/observability';
 import type { ErrorBody } from './schemas/error.schema';
 
 /** An answer the API gives on purpose (4xx): status, stable code, message, the field at fault. */
@@ -68,7 +68,7 @@ function mapError(err: unknown): Mapped {
   if (err instanceof HttpError) return { status: err.statusCode, body: { code: err.code, message: err.message, field: err.field, details: err.details } };
   if (isEtlError(err)) {
     const status = STATUS_OF[err.code];
-    if (status) return { status, body: { code: err.code, message: err.message, details: err.details } };
+    if (status) return { status, body: { code: err.code, message: redactSecrets(err.message), details: err.details } };
     return { status: 500, body: { code: 'INTERNAL', message: 'internal error' } };
   }
   const fe = err as FastifyError;

@@ -1,5 +1,5 @@
 import { topicNames } from '@brokered-etl/contracts';
-import type { BaseWorkerEnv } from '@brokered-etl/config';
+import { kafkaSecurityOf, type BaseWorkerEnv } from '@brokered-etl/config';
 import { createAvroRegistry, createKafkaClient, createMessageProducer } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
@@ -23,7 +23,7 @@ export async function connectRunControl(
   pipelines: readonly AnyPipeline[] | readonly string[],
   options: { producer?: boolean } = {},
 ): Promise<ConnectedRunControl> {
-  const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'etl-control', logger });
+  const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? 'etl-control', logger, security: kafkaSecurityOf(env) });
   const producer = createMessageProducer(kafka);
   const mongo = await connectMongo({ url: env.MONGO_URL, database: env.MONGO_DB, appName: 'etl-control' });
   if (options.producer !== false) await producer.connect();

@@ -1,7 +1,7 @@
 import type { StageName } from '@brokered-etl/contracts';
-import { parseEnv } from '@brokered-etl/config';
+import { parseEnv, secretsOf } from '@brokered-etl/config';
 import { installShutdown } from '@brokered-etl/lifecycle';
-import { createRootLogger } from '@brokered-etl/observability';
+import { createRootLogger, redactSecrets, registerSecrets } from '@brokered-etl/observability';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { startStageWorker, type StageWorkerOptions } from './stage-worker';
 import { stageWorkerEnvSchema } from './worker.config';
@@ -14,13 +14,14 @@ import { stageWorkerEnvSchema } from './worker.config';
 export function runStageApp(stage: StageName, pipelines: readonly AnyPipeline[], handlerFor: StageWorkerOptions['handlerFor']): void {
   const main = async () => {
     const env = parseEnv(stageWorkerEnvSchema, process.env);
+    registerSecrets(secretsOf(env));
     const logger = createRootLogger({ service: stage, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
     const worker = await startStageWorker({ stage, env, logger, pipelines, handlerFor });
     const shutdown = installShutdown(logger, () => worker.stop());
     void worker.fatal.then(() => shutdown(1));
   };
   main().catch((err: unknown) => {
-    process.stderr.write(`${stage}: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${stage}: cannot start: ${redactSecrets(err instanceof Error ? err.message : String(err))}\n`);
     process.exit(1);
   });
 }

@@ -11,8 +11,9 @@ import {
   type InboundMessage,
   type StageConsumer,
 } from '@brokered-etl/messaging';
+import { kafkaSecurityOf } from '@brokered-etl/config';
 import { errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
-import { createMetricsRegistry, createStageMetrics, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
+import { createMetricsRegistry, createStageMetrics, redactSecrets, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
 import { createProgressMarker, createRunEventPublisher, recordingDeadLetters, registerSchemas, startStallWatchdog, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
@@ -83,7 +84,7 @@ async function connectStageWorker(
   const { env, stage, logger } = options;
   const namespace = env.ETL_NAMESPACE;
   const topics = topicNames(namespace);
-  const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? `etl-${stage}`, logger });
+  const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? `etl-${stage}`, logger, security: kafkaSecurityOf(env) });
 
   const dataTopics = options.pipelines.flatMap((p) => [topics.data(p.name, 'extracted'), topics.data(p.name, 'transformed')]);
   const created = await ensureTopics(kafka, [
@@ -94,7 +95,7 @@ async function connectStageWorker(
 
   const registry = createAvroRegistry({ url: env.SCHEMA_REGISTRY_URL });
   const schemas = await registerSchemas(registry, topics, options.pipelines);
-  logger.info('schemas registered', { registry: env.SCHEMA_REGISTRY_URL });
+  logger.info('schemas registered', { registry: redactSecrets(env.SCHEMA_REGISTRY_URL) });
 
   const mongo = await connectMongo({ url: env.MONGO_URL, database: env.MONGO_DB, appName: `etl-${stage}` });
   const staging = createMongoStagingStore(mongo.db);
