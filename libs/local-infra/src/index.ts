@@ -1,5 +1,5 @@
 export { createLocalInfra, type LocalInfra, type ServiceStatus, type UpResult } from './local-infra';
 export { localInfraOptionsFromEnv, endpointsOf, VERSIONS, type LocalInfraOptions, type Endpoints } from './infra.options';
 export { InfraError } from './infra.errors';
-export { createKafkaService } from './services/kafka.service';
+export { createKafkaService, type KafkaScramUser, type KafkaServiceExtras } from './services/kafka.service';
 export type { LocalService } from './services/service';

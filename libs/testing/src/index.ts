@@ -1,4 +1,4 @@
 export { resolveServices, REPO_ROOT, type ResolvedServices, type EndpointSource } from './service-endpoints';
 export { appEnvFor, databaseFor, integrationEnv, uniqueName, waitFor, workerEnvFor, type IntegrationEnv } from './integration-env';
 export { startApp, parseLogLine, type AppProcess } from './app-process';
-export { startPrivateKafka, type PrivateKafka } from './private-kafka';
+export { startPrivateKafka, type PrivateKafka, type PrivateKafkaOptions } from './private-kafka';

@@ -2,8 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafkaService, localInfraOptionsFromEnv } from '@brokered-etl/local-infra';
+import { createKafkaService, localInfraOptionsFromEnv, type KafkaScramUser } from '@brokered-etl/local-infra';
 import { REPO_ROOT } from './service-endpoints';
+
+export interface PrivateKafkaOptions {
+  /** A SASL_PLAINTEXT listener with SCRAM-SHA-256 and this user, instead of plaintext. */
+  scram?: KafkaScramUser;
+}
 
 export interface PrivateKafka {
   brokers: string[];
@@ -36,11 +41,11 @@ function freePort(): Promise<number> {
  * in a temp dir: for tests that stop the broker, which must never be the
  * shared one other tests use. Same Kafka version and jars as local-infra.
  */
-export async function startPrivateKafka(env: NodeJS.ProcessEnv = process.env): Promise<PrivateKafka> {
+export async function startPrivateKafka(env: NodeJS.ProcessEnv = process.env, options: PrivateKafkaOptions = {}): Promise<PrivateKafka> {
   const stateDir = mkdtempSync(join(tmpdir(), 'etl-private-kafka-'));
   const base = localInfraOptionsFromEnv(REPO_ROOT, env);
   const [kafka, kafkaController] = [await freePort(), await freePort()];
-  const service = createKafkaService({ ...base, stateDir, ports: { ...base.ports, kafka, kafkaController }, startTimeoutSec: 90 });
+  const service = createKafkaService({ ...base, stateDir, ports: { ...base.ports, kafka, kafkaController }, startTimeoutSec: 90 }, { scram: options.scram });
   await service.provision(() => undefined);
   const destroy = async () => {
     await service.stop();

@@ -6,8 +6,47 @@ import { requireJava, requireTool } from '../prerequisites';
 import { assertPortsFree, readRecordedEndpoint, isPortOpen, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
 import type { LocalService } from './service';
 
+/** A SCRAM-SHA-256 user created when the storage is formatted; the client listener then asks for it. */
+export interface KafkaScramUser {
+  username: string;
+  password: string;
+}
+
+export interface KafkaServiceExtras {
+  /** Set: the client listener is SASL_PLAINTEXT with SCRAM-SHA-256 (the controller listener stays plaintext on loopback). */
+  scram?: KafkaScramUser;
+}
+
+/** SCRAM names and passwords go inside [name=…,password=…] and a JAAS string: keep them to characters that need no quoting. */
+const SCRAM_SAFE = /^[A-Za-z0-9._~+-]+$/;
+
+/** The listener lines: plaintext by default; with SCRAM the broker also talks to itself over the SASL listener as the same user. */
+function listenerConfig(port: number, controllerPort: number, scram: KafkaScramUser | undefined): string[] {
+  if (!scram) {
+    return [
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+    ];
+  }
+  return [
+    `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}`,
+    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms=SCRAM-SHA-256',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256',
+    `listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${scram.username}" password="${scram.password}";`,
+  ];
+}
+
 /** Single-node KRaft broker from Maven Central jars (no tarball on our registries). */
-export function createKafkaService(options: LocalInfraOptions): LocalService {
+export function createKafkaService(options: LocalInfraOptions, extras: KafkaServiceExtras = {}): LocalService {
+  const { scram } = extras;
+  if (scram && !(SCRAM_SAFE.test(scram.username) && SCRAM_SAFE.test(scram.password))) {
+    throw new Error('kafka: the SCRAM user name and password may hold only letters, digits and . _ ~ + -');
+  }
   const libsDir = join(options.cacheDir, `kafka-${VERSIONS.kafka}`, 'libs');
   const home = join(options.stateDir, 'kafka');
   const dataDir = join(home, 'data');
@@ -26,11 +65,8 @@ export function createKafkaService(options: LocalInfraOptions): LocalService {
         'process.roles=broker,controller',
         'node.id=1',
         `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        ...listenerConfig(port, controllerPort, scram),
         'controller.listener.names=CONTROLLER',
-        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-        'inter.broker.listener.name=PLAINTEXT',
         `log.dirs=${dataDir}`,
         'num.partitions=3',
         'offsets.topic.replication.factor=1',
@@ -86,7 +122,9 @@ export function createKafkaService(options: LocalInfraOptions): LocalService {
       writeConfig();
       if (!existsSync(join(dataDir, 'meta.properties'))) {
         const clusterId = randomBytes(16).toString('base64url');
-        run(javaBin, ['-cp', classpath(), log4jArg(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile], {
+        // KRaft has no ZooKeeper to hold SCRAM users: they are written into the metadata log at format time
+        const addScram = scram ? ['--add-scram', `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`] : [];
+        run(javaBin, ['-cp', classpath(), log4jArg(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile, ...addScram], {
           what: 'kafka storage format',
         });
       }
