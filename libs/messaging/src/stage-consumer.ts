@@ -62,7 +62,11 @@ export function createStageConsumer<T>(options: StageConsumerOptions<T>): StageC
     heartbeatInterval,
     rebalanceTimeout: Math.max(60_000, sessionTimeout * 2),
     allowAutoTopicCreation: false,
-    maxBytesPerPartition: 8 * 1024 * 1024,
+    // about one chunk per partition per fetch, and room for every partition in one fetch: with 8 MiB a
+    // partition and kafkajs' 10 MiB a fetch, one busy topic's partitions filled every fetch and a small
+    // run's partitions of another pipeline waited minutes (bench:splits); a bigger message still comes (KIP-74)
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
   });
 
   let markJoined: (info: { memberId: string; groupId: string }) => void = () => undefined;
