@@ -124,9 +124,15 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
         const clusterId = randomBytes(16).toString('base64url');
         // KRaft has no ZooKeeper to hold SCRAM users: they are written into the metadata log at format time
         const addScram = scram ? ['--add-scram', `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`] : [];
-        run(javaBin, ['-cp', classpath(), log4jArg(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile, ...addScram], {
-          what: 'kafka storage format',
-        });
+        try {
+          run(javaBin, ['-cp', classpath(), log4jArg(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile, ...addScram], {
+            what: 'kafka storage format',
+          });
+        } catch (err) {
+          // the failure quotes the command line, which holds the SCRAM password
+          if (scram && err instanceof Error) err.message = err.message.split(scram.password).join('***');
+          throw err;
+        }
       }
       const pid = startDetached(javaBin, ['-Xms256m', '-Xmx768m', '-cp', classpath(), log4jArg(), 'kafka.Kafka', configFile], {
         cwd: home,
