@@ -25,7 +25,7 @@ function buildProgram(): Command {
   const program = new Command('etl')
     .description('brokered-etl: trigger and follow runs of extract → transform → load over Kafka')
     .showHelpAfterError()
-    .addHelpText('after', `\nEndpoints come from KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGO_URL, MONGO_DB and ETL_NAMESPACE (defaults: the local infrastructure).`);
+    .addHelpText('after', `\nEndpoints come from KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGO_URL, MONGO_DB and ETL_NAMESPACE (defaults: the local infrastructure); Kafka credentials and TLS from KAFKA_SASL_* and KAFKA_TLS* (see the README).`);
 
   program
     .command('trigger')

@@ -62,15 +62,19 @@ function expectNoSecrets(lines: string[]): void {
 }
 
 describe('Kafka with SASL/SCRAM-SHA-256', () => {
-  it('a stage app with the right password (from a file) joins its group', async () => {
+  it('a stage app with the right password (from a file) joins its group, logging the registry URL masked', async () => {
     const namespace = uniqueName('it-sasl');
     const passwordFile = join(dir, 'kafka-password');
     writeFileSync(passwordFile, `${PASSWORD}\n`);
     const env = saslEnv(PASSWORD, namespace);
     delete env['KAFKA_SASL_PASSWORD'];
-    const app = startApp('extractor', { ...env, KAFKA_SASL_PASSWORD_FILE: passwordFile });
+    // userinfo in the registry URL goes as Basic auth (the local registry ignores it) and is logged masked
+    const registry = integrationEnv().schemaRegistryUrl.replace('://', `://etl:${REGISTRY_PW}@`);
+    const app = startApp('extractor', { ...env, KAFKA_SASL_PASSWORD_FILE: passwordFile, SCHEMA_REGISTRY_URL: registry });
     try {
       await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'joined group', 90_000);
+      const registered = app.lines.map(parseLogLine).find((l) => l?.['message'] === 'schemas registered');
+      expect(registered?.['registry']).toBe(registry.replace(REGISTRY_PW, '***'));
       const admin = createKafkaClient({
         brokers: kafka.brokers,
         clientId: 'it-sasl',
