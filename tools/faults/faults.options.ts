@@ -23,7 +23,7 @@ export interface FaultsOptions {
 export const DEFAULTS = { rows: 300_000, source: 'flights-3m.parquet', doc: 'docs/RELIABILITY.md' } as const;
 
 /** Per scenario: room for a slow shared host and a few redone splits, never unbounded. */
-export const defaultTimeoutMs = (rows: number) => Math.max(240_000, Math.ceil(rows / 400) * 1000);
+export const defaultTimeoutMs = (rows: number) => Math.max(300_000, Math.ceil(rows / 200) * 1000);
 
 export const USAGE = `usage: npm run faults -- [options]
 
@@ -35,7 +35,7 @@ set; prints a table; a whole-suite run rewrites ${DEFAULTS.doc}.
   --source <file>      flights source: a vega-datasets name or a path                       [${DEFAULTS.source}]
   --only <names>       comma-separated scenarios (repeatable); "quick": CI's quick cases; "full": the suite
   --seed <n>           seed of every random choice (printed; default: a random one)
-  --timeout <seconds>  deadline per scenario                                   [max(240, rows / 400)]
+  --timeout <seconds>  deadline per scenario                                   [max(300, rows / 200)]
   --worker-env K=V     extra environment for every worker (repeatable), e.g. SESSION_TIMEOUT_MS=10000
   --doc <path>         write the reliability doc there (default for a whole-suite run: ${DEFAULTS.doc})
   --no-doc             do not write it

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { REPO_ROOT, resolveServices } from '@brokered-etl/testing';
+import { runInterruptCleanups } from './cleanup';
 import { defaultTimeoutMs, parseFaultsArgs, UsageError, USAGE } from './faults.options';
 import { formatDetails, formatTable, renderReliabilityDoc, type RunMeta } from './report';
 import { randomSeed } from './rng';
@@ -75,16 +76,23 @@ async function main(argv: string[]): Promise<number> {
 
 function commitOf(): string {
   try {
-    const head = execSync('git rev-parse --short HEAD', { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+    const git = (args: string) => execSync(`git ${args}`, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse --short HEAD');
+    const dirty = git('status --porcelain --untracked-files=no') !== '';
     return dirty ? `${head} + uncommitted changes` : head;
   } catch {
     return 'unknown';
   }
 }
 
-// Ctrl-C or a SIGTERM: exit through process 'exit', whose handlers kill the workers and private servers
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+// Ctrl-C or a SIGTERM: stop the current scenario's workers and private servers (bounded), then exit;
+// process 'exit' handlers SIGKILL whatever is still there
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`faults: ${signal}, cleaning up`);
+    void runInterruptCleanups(30_000).finally(() => process.exit(130));
+  });
+}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -99,8 +99,8 @@ export function renderReliabilityDoc(scenarios: Scenario[], quick: Scenario[], r
 as \`nx serve\` would) against real Kafka, Apicurio and FerretDB, triggers one flights
 run per scenario, injects the scenario's faults while the run goes, and checks the
 target **by key set** against the source. It prints a table and (for a whole-suite
-run) rewrites this file. It is not part of \`npm test\`; its quick cases are
-(\`apps/e2e/src/faults.int.spec.ts\`, see below).
+run) rewrites this file. It is not part of \`npm test\`; its quick cases are, as
+integration tests (\`apps/e2e/src/faults.int.spec.ts\`, see below).
 
 ## How to run it
 
@@ -108,7 +108,7 @@ run) rewrites this file. It is not part of \`npm test\`; its quick cases are
 npm run -s infra:status || npm run -s infra:up    # the shared local services (or KAFKA_BROKERS + SCHEMA_REGISTRY_URL + MONGO_URL)
 npm run faults                                    # the whole suite: 300,000 rows of flights-3m.parquet per scenario
 npm run faults -- --rows 300000 --only kill-loader --seed 7
-npm run faults -- --only quick --rows 20000        # what CI runs, from the command line
+npm run faults -- --only quick --rows 20000        # CI's quick cases (CI also sets two worker variables, below)
 npm run faults -- --source flights-20k.json --rows all --only kill-extractor,restart-database
 npm run faults -- --help                          # every option; --list names the scenarios
 \`\`\`
@@ -119,7 +119,7 @@ npm run faults -- --help                          # every option; --list names t
   instances leave) comes from one seeded generator, forked per scenario; the
   seed is printed and written below, so a run can be repeated exactly
   (timing on a shared host still varies).
-- **Bounded**: each scenario has a deadline (\`--timeout\`, default \`max(240 s, rows / 400 s)\`),
+- **Bounded**: each scenario has a deadline (\`--timeout\`, default \`max(300 s, rows / 200 s)\`),
   after which it is reported as \`timeout\`; everything listens on 127.0.0.1; the
   suite stops its workers and private servers and drops each scenario's
   database when it ends (also after an error or Ctrl-C).
@@ -141,12 +141,21 @@ npm run faults -- --help                          # every option; --list names t
 | unexpected | documents whose id is not an expected one (another source, a position past the slice, a malformed id) |
 | over-counted | the largest excess of a run count (\`extracted\`, \`transformed\`, \`loaded\`, \`totalRecords\` from run control's \`describeRun\`) over the slice |
 | run | \`completed\`, \`failed\` (with the run's failure), \`timeout\` (no end within the deadline) or \`error\` (the harness could not finish) |
-| recover | **time to recover**: from the moment a fault began (the kill; the stop of a service) to the first progress after it: the first run sample (polled every 0.3 s) in which the faulted stage's count (\`extracted\` for the extractor, \`transformed\`, \`loaded\`; \`loaded\` for faults of all stages or of a service) is above its value at the fault, or the run's end if that comes first. A stage that had already done its whole share is measured by \`loaded\` instead. For \`registry-down-at-start\`: from the registry's start to all three workers joined. With several faults the slowest is shown. \`never\`: no progress after it. |
+| recover | **time to recover**: from the moment a fault began (the kill; the stop of a service) to the first progress after it: the first run sample (polled every 0.3 s) in which the faulted stage's count (\`extracted\` for the extractor, \`transformed\`, \`loaded\`; \`loaded\` for faults of all stages or of a service) is above its value at the fault, or the run's end if that comes first. A stage that had already done its whole share is measured by \`loaded\` instead. For \`registry-down-at-start\`: from the registry answering to all three workers joined. With several faults the slowest is shown. \`never\`: no progress after it. |
 | verdict | PASS when the run completed, 0 lost, 0 unexpected, 0 over-counted, every fault was followed by progress, and no worker exited on its own; NO FAULT when the run ended before the first fault point (the slice is too small for the scenario; counts as a failure); else FAIL |
 
 Before the check the harness waits (up to 60 s) until every stage group has
 committed to the end of its input topics, so late redeliveries (a restarted
-worker redoing work after the run completed) are part of what is checked.
+worker redoing work after the run completed) are part of what is checked; then
+it stops the workers and reads every \`_id\` of the target (FerretDB reads
+~150 µs a document here: about 45 s for 300,000).
+
+Reading the times: after a SIGKILL the dead member keeps its partitions until
+the broker expires its session (\`SESSION_TIMEOUT_MS\`, 30 s by default), so the
+time to recover from a crash cannot be shorter than that, plus the new
+instance's start. A member that leaves with SIGTERM hands its partitions over
+at once, unless its shutdown outlasts the app's bound and it exits without
+leaving (the harness notes instances it had to SIGKILL).
 
 ## Scenarios (\`npm run faults\`)
 
@@ -157,6 +166,10 @@ ${scenarioRows}
 A SIGKILL goes to the worker's whole process tree: \`startApp\` runs a stage through
 the tsx CLI, which runs the app in a child process and relays only the signals
 it can catch, so killing the tsx parent alone would leave the worker running.
+A SIGTERM (an instance leaving) goes to the worker process itself: tsx, given a
+SIGTERM, passes it on but SIGKILLs its child if the child has not acknowledged
+it within 30 ms (a worker busy on a chunk on a loaded host), turning a graceful
+leave into a crash.
 
 Bad input (unknown pipeline, bad params, missing file, undecodable bytes) is
 covered by the pipeline's own integration tests, not here.
@@ -167,7 +180,14 @@ covered by the pipeline's own integration tests, not here.
 |---|---|
 ${quickRows}
 
-Each must end with the run completed, 0 lost, 0 unexpected and 0 over-counted by key set.
+Each must end with the run completed, 0 lost, 0 unexpected and 0 over-counted by key set,
+the counts equal to the slice, the fault made before the run ended and progress after it,
+and no worker exiting on its own. CI runs them on 20,000 rows of flights-3m.parquet with
+seed 20261202 (\`FAULTS_SEED\` repeats another), \`SESSION_TIMEOUT_MS=10000\` (a crash
+costs a session timeout) and \`EXTRACT_SPLIT_RECORDS=5000\` (four splits, so a second
+extractor has splits to take over): about a minute a case.
+The same from the command line: \`npm run faults -- --only quick --rows 20000 --seed 20261202
+--worker-env SESSION_TIMEOUT_MS=10000 --worker-env EXTRACT_SPLIT_RECORDS=5000\`.
 
 ## Latest figures
 

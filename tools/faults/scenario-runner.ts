@@ -6,6 +6,7 @@ import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-c
 import { connectMongo, type RunRecord } from '@brokered-etl/staging';
 import { appEnvFor, databaseFor, parseLogLine, startPrivateKafka, uniqueName, workerEnvFor, type IntegrationEnv, type PrivateKafka } from '@brokered-etl/testing';
 import { join } from 'node:path';
+import { onInterrupt } from './cleanup';
 import { checkKeySet } from './key-set.check';
 import { createPrivateMongo, createPrivateRegistry, type PrivateServer } from './private-services';
 import { delay, pollUntil } from './process-tree';
@@ -64,6 +65,10 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
   let connected: ConnectedRunControl | undefined;
   let watch: RunWatch | undefined;
   let services: IntegrationEnv = options.services;
+  const dropCleanup = onInterrupt(async () => {
+    await workers?.close();
+    await Promise.all([privates.kafka?.destroy(), privates.mongo?.destroy(), privates.registry?.destroy()]);
+  });
   try {
     log(`namespace ${namespace}, seed ${options.seed}`);
     services = await startPrivateServices(scenario, options.services, privates, log);
@@ -95,12 +100,13 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     // late redeliveries (a restarted worker redoing work) must not change the result: let the groups drain, then check
     const settling = Date.now();
     if (run) {
-      const idle = await settle(services, namespace, Math.min(SETTLE_MS, Math.max(remaining(), 15_000)));
-      if (!idle) notes.push(`groups still had lag ${SETTLE_MS / 1000} s after the run ended`);
+      const bound = Math.min(SETTLE_MS, Math.max(remaining(), 30_000));
+      if (!(await settle(services, namespace, bound))) notes.push(`stage groups still had lag ${bound / 1000} s after the run ended`);
     }
     // the key-set read is the slowest part on FerretDB: give it the CPU the workers had
     result.workerExits = exitsOf(workers);
     await workers.close();
+    notes.push(...forcedStops(workers));
     result.phases.settleMs = Date.now() - settling;
     const checking = Date.now();
     await check(connected, result, options, services, database, watch);
@@ -121,6 +127,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     if (!options.keepDatabase) await dropDatabase(services.mongoUrl, database);
     await connected?.close().catch(() => undefined);
     await Promise.all([privates.kafka?.destroy(), privates.mongo?.destroy(), privates.registry?.destroy()].map((p) => p?.catch(() => undefined)));
+    dropCleanup();
     result.durationMs = Date.now() - started;
   }
   // a scenario whose run ended before any fault hit it tested nothing: the slice is too small for it
@@ -290,6 +297,14 @@ function exitsOf(workers: WorkerPool): string[] {
     const how = `code ${exit?.code}${exit?.signal ? `, ${exit.signal}` : ''}${signalled ? `, after a ${String(signalled)} the harness did not send` : ''}`;
     return `${id} exited on its own (${how}) ${(((exit?.at ?? startedAt) - startedAt) / 1000).toFixed(1)} s after it started`;
   });
+}
+
+/** Instances asked to leave (SIGTERM) that were still there after the grace and had to be SIGKILLed. */
+function forcedStops(workers: WorkerPool): string[] {
+  return workers
+    .all()
+    .filter((w) => w.exit?.forced)
+    .map((w) => `${w.id} did not exit within the grace after SIGTERM; SIGKILLed`);
 }
 
 const describeSample = (s: RunSample | undefined) => (s ? `${s.status}, extracted ${s.extracted}, transformed ${s.transformed}, loaded ${s.loaded}` : 'never seen');

@@ -36,14 +36,17 @@ export function killStage(stage: StageName, times: number): Scenario {
   const counter = OUTPUT_OF[stage];
   return {
     name: times === 1 ? `kill-${stage}-once` : `kill-${stage}`,
-    does: `SIGKILL the ${stage} (its whole process tree) ${times === 1 ? 'once' : `${times} times`} at random points between 10 % and 85 % of the slice ${counter}, restarting it 0.5–3 s after each kill`,
+    does: `SIGKILL the ${stage} (its whole process tree) ${times === 1 ? 'once' : `${times} times`} at ${times === 1 ? 'a random point' : 'random points'} between 10 % and 85 % of the slice ${counter}${times === 1 ? '' : ' (each after the restarted worker moved the count again)'}, restarting it 0.5–3 s after ${times === 1 ? 'the kill' : 'each kill'}`,
     expects: `the restarted ${stage} redoes what the dead one had not committed; nothing lost, nothing counted twice`,
     async inject(context) {
+      let lastKill = 0;
       for (const [i, fraction] of context.rng.points(times, 0.1, 0.85).entries()) {
-        if (!(await context.atProgress(counter, fraction))) {
+        // and past the previous kill: each kill hits a worker that took up the work again, not one still starting
+        if (!(await context.atProgress(counter, Math.max(fraction, (lastKill + 1) / context.expected)))) {
           context.note(`kill ${i + 1} (at ${pct(fraction)} ${counter}) not made: the run had ended`);
           return;
         }
+        lastKill = context.watch?.latest()?.[counter] ?? 0;
         await killAndRestart(context, stage, times > 1 ? ` (kill ${i + 1}/${times})` : '');
       }
     },
@@ -164,7 +167,7 @@ export const registryDownAtStart: Scenario = {
     await context.sleep(downMs);
     await context.registry!.start();
     const up = Date.now();
-    const event = { label: `registry started ${((up - at) / 1000).toFixed(1)} s after the workers`, counter: 'loaded' as const, at: up };
+    const event = { label: `registry up ${((up - at) / 1000).toFixed(1)} s after the workers started`, counter: 'loaded' as const, at: up };
     const dead = started.filter((w) => w.exit);
     for (const worker of dead) {
       context.note(`${worker.id} exited (code ${worker.exit!.code}) ${((worker.exit!.at - worker.startedAt) / 1000).toFixed(1)} s after it started, while the registry was down; started again by the harness`);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageName } from '@brokered-etl/contracts';
 import { parseLogLine, startApp, type AppProcess } from '@brokered-etl/testing';
-import { killTree, pollUntil } from './process-tree';
+import { descendantsOf, killTree, pollUntil } from './process-tree';
 
 export const STAGES: readonly StageName[] = ['extractor', 'transformer', 'loader'];
 
@@ -12,6 +12,10 @@ export interface WorkerExit {
   at: number;
   /** We killed or stopped it; otherwise it died on its own. */
   byUs: boolean;
+  /** Asked to stop (SIGTERM) but still there after the grace: SIGKILLed. */
+  forced?: boolean;
+  /** When we sent the signal (the exit itself is `at`). */
+  signalledAt?: number;
 }
 
 export interface WorkerInstance {
@@ -47,6 +51,31 @@ const live = new Set<WorkerInstance>();
 // a harness that dies (an error, Ctrl-C, SIGTERM) must not leave workers running on the host
 process.once('exit', () => live.forEach((instance) => instance.app.child.pid !== undefined && killTree(instance.app.child.pid)));
 
+/**
+ * SIGTERM to the worker itself, not to startApp's tsx parent: tsx passes a
+ * SIGTERM on, waits 30 ms for the child to acknowledge it, and SIGKILLs the
+ * child when it has not (a worker busy on a chunk, a loaded host), which
+ * would turn a graceful leave into a crash. Before the worker exists, tsx gets it.
+ */
+function terminate(instance: WorkerInstance): void {
+  const pid = instance.app.child.pid;
+  const workers = pid === undefined ? [] : descendantsOf(pid);
+  if (!workers.length) instance.app.child.kill('SIGTERM');
+  for (const worker of workers) {
+    try {
+      process.kill(worker, 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** The harness's own account of an instance, as the last line of its log: what the worker could not log itself. */
+function harnessLine({ id, startedAt, exit }: WorkerInstance): string {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return JSON.stringify({ harness: 'faults', id, ...exit, startedAt: iso(startedAt), signalledAt: iso(exit?.signalledAt), at: undefined, exitedAt: iso(exit?.at) });
+}
+
 export function createWorkerPool(env: Record<string, string>): WorkerPool {
   const instances: WorkerInstance[] = [];
   const counters = new Map<StageName, number>();
@@ -70,7 +99,7 @@ export function createWorkerPool(env: Record<string, string>): WorkerPool {
       live.add(instance);
       app.child.once('exit', (code, signal) => {
         live.delete(instance);
-        instance.exit = { code, signal, at: Date.now(), byUs: instance.exit?.byUs ?? false };
+        instance.exit = { ...instance.exit, code, signal, at: Date.now(), byUs: instance.exit?.byUs ?? false };
       });
       instances.push(instance);
       return instance;
@@ -88,7 +117,7 @@ export function createWorkerPool(env: Record<string, string>): WorkerPool {
     async kill(targets) {
       for (const instance of targets) {
         if (instance.exit) continue;
-        instance.exit = { code: null, signal: 'SIGKILL', at: Date.now(), byUs: true };
+        instance.exit = { code: null, signal: 'SIGKILL', at: Date.now(), byUs: true, signalledAt: Date.now() };
         const pid = instance.app.child.pid;
         if (pid !== undefined) killTree(pid);
       }
@@ -96,16 +125,19 @@ export function createWorkerPool(env: Record<string, string>): WorkerPool {
     },
     async stop(instance, graceMs = 30_000) {
       if (instance.exit) return;
-      instance.exit = { code: null, signal: 'SIGTERM', at: Date.now(), byUs: true };
-      instance.app.child.kill('SIGTERM');
+      instance.exit = { code: null, signal: 'SIGTERM', at: Date.now(), byUs: true, signalledAt: Date.now() };
+      terminate(instance);
       const gone = await pollUntil(() => instance.app.child.exitCode !== null || instance.app.child.signalCode !== null, graceMs, 100);
-      if (!gone && instance.app.child.pid !== undefined) killTree(instance.app.child.pid);
+      if (!gone && instance.app.child.pid !== undefined) {
+        instance.exit.forced = true;
+        killTree(instance.app.child.pid);
+      }
       await exited(instance);
     },
     unexpectedExits: () => instances.filter((i) => i.exit && !i.exit.byUs),
     writeLogs(dir) {
       mkdirSync(dir, { recursive: true });
-      for (const instance of instances) writeFileSync(join(dir, `${instance.id.replace('#', '-')}.log`), `${instance.app.lines.join('\n')}\n`);
+      for (const instance of instances) writeFileSync(join(dir, `${instance.id.replace('#', '-')}.log`), `${[...instance.app.lines, harnessLine(instance)].join('\n')}\n`);
     },
     async close() {
       await Promise.all(pool.running().map((instance) => pool.stop(instance, 15_000)));
