@@ -162,7 +162,8 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
     it('a stopped broker makes the worker unready within 20 s; /metrics keeps answering with the last lag; ready again when the broker returns', async () => {
       const { url } = worker!.ops;
       await waitFor('ready on a live broker', async () => (await readyz()).status === 200, 60_000);
-      expect(pick(parseMetrics((await get(`${url}/metrics`)).body), 'etl_consumer_lag')).toHaveLength(DEFAULT_PARTITIONS.control);
+      // the extractor reads the trigger topic and the splits it plans
+      expect(pick(parseMetrics((await get(`${url}/metrics`)).body), 'etl_consumer_lag')).toHaveLength(DEFAULT_PARTITIONS.control + DEFAULT_PARTITIONS.data);
 
       const stopping = Date.now();
       await kafka!.stop();
@@ -180,7 +181,7 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
       const scrape = await get(`${url}/metrics`);
       expect(scrape.status).toBe(200);
       expect(scrape.ms).toBeLessThan(4000);
-      expect(pick(parseMetrics(scrape.body), 'etl_consumer_lag')).toHaveLength(DEFAULT_PARTITIONS.control);
+      expect(pick(parseMetrics(scrape.body), 'etl_consumer_lag')).toHaveLength(DEFAULT_PARTITIONS.control + DEFAULT_PARTITIONS.data);
       expect(pick(parseMetrics(scrape.body), 'etl_consumer_lag_age_seconds')[0]?.value).toBeGreaterThan(0);
 
       const restarting = Date.now();
@@ -209,17 +210,17 @@ describe('stage worker ops endpoints (real Kafka, registry, MongoDB)', () => {
       control = await connectTestRunControl({ env, namespace, database, logger });
       const { runId } = await control.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'test' });
       const ended = parseLogLine(await app.waitForLine((line) => parseLogLine(line)?.['message'] === 'source ended', 90_000));
-      expect(ended).toMatchObject({ runId, stage: 'extractor', topic: topicNames(namespace).trigger, groupId: `${namespace}.etl.extractor`, module: 'extract', service: 'extractor' });
+      expect(ended).toMatchObject({ runId, stage: 'extractor', topic: topicNames(namespace).splits, groupId: `${namespace}.etl.extractor`, module: 'split', service: 'extractor' });
       expect(typeof ended?.['partition']).toBe('number');
       expect(ended?.['offset']).toMatch(/^\d+$/);
 
-      // records are counted chunk by chunk; the trigger message is timed once its handler returned
+      // records are counted split by split; the trigger and the split message are timed once their handlers returned
       const samples = await waitFor('the extractor to count the run and time its trigger', async () => {
         const found = parseMetrics((await get(`${url}/metrics`)).body);
-        return pick(found, 'etl_message_duration_seconds_count', { stage: 'extractor', outcome: 'processed' }).length ? found : undefined;
+        return pick(found, 'etl_message_duration_seconds_count', { stage: 'extractor', outcome: 'processed' }).reduce((n, s) => n + s.value, 0) >= 2 ? found : undefined;
       });
       expect(pick(samples, 'etl_records_out_total', { stage: 'extractor', pipeline: 'flights' })[0]?.value).toBe(2000);
-      expect(pick(samples, 'etl_message_duration_seconds_count', { stage: 'extractor', outcome: 'processed' })[0]?.value).toBe(1);
+      expect(pick(samples, 'etl_message_duration_seconds_count', { stage: 'extractor', outcome: 'processed' }).reduce((n, s) => n + s.value, 0)).toBe(2);
     } finally {
       await control?.close();
       const { code } = await app.stop('SIGTERM');

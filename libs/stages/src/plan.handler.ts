@@ -98,7 +98,7 @@ export function createPlanHandler(deps: StageDeps) {
 
     if (staged.splits.length === 0) {
       // an empty source: no split and no chunk will ever come, so the run ends here
-      await finishExtractionIfDone(deps, (await deps.staging.getRun(runId))!, staged, STAGE);
+      await finishExtractionIfDone(deps, (await deps.staging.getRun(runId))!, staged, STAGE, log);
       return;
     }
     await queueSplits(deps, staged, run, message.headers[HEADERS.traceId] ?? runId);

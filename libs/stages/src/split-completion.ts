@@ -1,3 +1,4 @@
+import type { Logger } from '@brokered-etl/observability';
 import type { RunRecord, StagedPlan } from '@brokered-etl/staging';
 import type { StageDeps } from './stage.deps';
 
@@ -18,7 +19,7 @@ export function chainEnds(plan: Pick<StagedPlan, 'splits' | 'splitWindow'>): num
  * every step is idempotent, and the check runs again on a redelivery, so a
  * crash between "source ended" and "completed" cannot leave the run open.
  */
-export async function finishExtractionIfDone(deps: StageDeps, run: RunRecord, plan: Pick<StagedPlan, 'splits' | 'splitWindow'>, stage: string): Promise<void> {
+export async function finishExtractionIfDone(deps: StageDeps, run: RunRecord, plan: Pick<StagedPlan, 'splits' | 'splitWindow'>, stage: string, log: Logger): Promise<void> {
   const now = deps.now ?? (() => new Date());
   const ends = chainEnds(plan);
   if ((await deps.staging.splitsDone(run.runId, ends)).size < ends.length) return;
@@ -27,6 +28,7 @@ export async function finishExtractionIfDone(deps: StageDeps, run: RunRecord, pl
     const counts = await deps.staging.countRun(run.runId);
     await deps.staging.markSourceEnded(run.runId, { totalChunks: counts.chunksExtracted, totalRecords: counts.extracted }, now());
     await deps.events.emit({ runId: run.runId, pipeline: run.pipeline, stage, type: 'source.ended', records: counts.extracted, message: `${plan.splits.length} splits, ${counts.chunksExtracted} chunks` });
+    log.info('source ended', { runId: run.runId, pipeline: run.pipeline, splits: plan.splits.length, totalChunks: counts.chunksExtracted, totalRecords: counts.extracted });
   }
   const completed = await deps.staging.completeRunIfDone(run.runId, now());
   if (completed) await deps.events.emit({ runId: run.runId, pipeline: run.pipeline, stage, type: 'run.completed', records: completed.counts?.loaded ?? null, rejected: completed.counts?.rejected ?? null });

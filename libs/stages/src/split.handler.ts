@@ -100,9 +100,10 @@ export function createSplitHandler(deps: StageDeps) {
       deps.metrics.recordsOut(split.pipeline, totals.records);
       await deps.events.emit({ runId: split.runId, pipeline: split.pipeline, stage: STAGE, type: 'split.extracted', chunkSeq: split.splitSeq, records: totals.records, message: `split ${split.splitSeq + 1}/${split.splitCount}, ${totals.chunks} chunks` });
       await deps.progress?.touch(split.runId, STAGE);
+      log.info('split extracted', { runId: split.runId, splitSeq: split.splitSeq, splitCount: split.splitCount, chunks: totals.chunks, records: totals.records });
     }
     // queued even when the split was already done: a crash after the mark must not break the chain
     await queueSuccessor(message, plan);
-    if (!plan.splits[split.splitSeq + plan.splitWindow]) await finishExtractionIfDone(deps, run, plan, STAGE);
+    if (!plan.splits[split.splitSeq + plan.splitWindow]) await finishExtractionIfDone(deps, run, plan, STAGE, log);
   };
 }
