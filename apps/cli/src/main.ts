@@ -5,6 +5,7 @@ import { redactSecrets } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { EXIT, print, printJson as json, withControl } from './cli-context';
 import { dlqCommand } from './dlq.command';
+import { pipelinesCommand } from './pipelines.command';
 import { replayCommand } from './replay.command';
 import { rerunCommand } from './rerun.command';
 import { progressLine, runDetail, runLine } from './run-format';
@@ -93,6 +94,7 @@ function buildProgram(): Command {
       }, { producer: false });
     });
 
+  program.addCommand(pipelinesCommand());
   program.addCommand(replayCommand());
   program.addCommand(rerunCommand());
   program.addCommand(dlqCommand());
