@@ -188,13 +188,15 @@ function createContext(deps: {
       if (!watch) throw new Error('atProgress before the run was triggered');
       return watch.reach(counter, Math.max(1, Math.floor(fraction * deps.expected)), deps.remaining());
     },
-    async fault(label, counter, action, baseline = 'after') {
+    async fault(label, counter, action) {
       const watch = deps.getWatch();
-      const before = watch?.latest()?.[counter];
       const event: FaultEvent = { label, counter, at: Date.now() };
       deps.log(`fault: ${label}`);
       await action();
-      event.baseline = baseline === 'before' ? before : ((await watch?.read())?.[counter] ?? before);
+      // read once the fault is over (the worker dead, the service back): what the dead worker wrote, or what
+      // in-flight work finished during an outage, is not progress after it
+      const over = (await watch?.read()) ?? watch?.latest();
+      Object.assign(event, { baseline: over?.[counter], baselineLoaded: over?.loaded });
       deps.events.push(event);
       return event;
     },
@@ -237,10 +239,10 @@ async function check(connected: ConnectedRunControl, result: ScenarioResult, opt
 }
 
 /**
- * Time to recover: from the fault to the first later sample in which the
- * faulted stage's count passed its value at the fault. A stage that had
- * already done its whole share cannot move again: then the loader's count is
- * watched instead, and when that too is complete, the run's end.
+ * Time to recover: from the fault's start to the first later sample in which
+ * the faulted stage's count passed its value once the fault was over. A stage
+ * that had already done its whole share cannot move again: then the loader's
+ * count is watched instead, and when that too is complete, the run's end.
  */
 export function recoveryOf(event: FaultEvent, samples: RunSample[], expected: number): number | undefined {
   if (event.recoveredAt !== undefined) return event.recoveredAt - event.at;
@@ -249,7 +251,7 @@ export function recoveryOf(event: FaultEvent, samples: RunSample[], expected: nu
   let baseline = event.baseline ?? lastBefore?.[counter] ?? 0;
   if (baseline >= expected) {
     counter = 'loaded';
-    baseline = lastBefore?.loaded ?? 0;
+    baseline = event.baselineLoaded ?? lastBefore?.loaded ?? 0;
   }
   const next = samples.find((s) => s.at > event.at && (s[counter] > baseline || isTerminal(s.status)));
   return next ? next.at - event.at : undefined;

@@ -12,8 +12,10 @@ export interface FaultEvent {
   counter: ProgressCounter;
   /** When the fault began (the kill, the stop of a service). */
   at: number;
-  /** The counter when the fault began (read after a kill; the last sample before a service stop). */
+  /** The counter once the fault's action was over (after a kill; once a restarted service is back). */
   baseline?: number;
+  /** The loaded count at the same moment: what is watched when the faulted stage had already done its share. */
+  baselineLoaded?: number;
   /** Set by the scenario when recovery is not a count (e.g. workers joined once the registry was up). */
   recoveredAt?: number;
   recoveredBy?: string;
@@ -33,11 +35,10 @@ export interface FaultContext {
   /** Waits until counter ≥ fraction of the slice; false when the run ended (or the scenario's time ran out) first. */
   atProgress(counter: ProgressCounter, fraction: number): Promise<boolean>;
   /**
-   * Runs action as a fault and records it. baseline "after": the counter is read
-   * once the action is done (a kill: what the dead worker wrote is in); "before":
-   * the last sample before it (a service stop: nothing can be read while it is down).
+   * Runs action as a fault (a kill; a stop, a wait and a start of a service) and
+   * records it; its recovery is the first progress of counter after the action is over.
    */
-  fault(label: string, counter: ProgressCounter, action: () => Promise<void>, baseline?: 'after' | 'before'): Promise<FaultEvent>;
+  fault(label: string, counter: ProgressCounter, action: () => Promise<void>): Promise<FaultEvent>;
   record(event: FaultEvent): void;
   note(line: string): void;
   sleep(ms: number): Promise<void>;

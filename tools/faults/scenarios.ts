@@ -123,7 +123,6 @@ export const restartKafka: Scenario = {
         await context.sleep(downMs);
         await context.kafka!.start();
       },
-      'before',
     );
   },
 };
@@ -145,7 +144,6 @@ export const restartDatabase: Scenario = {
         await context.sleep(downMs);
         await context.mongo!.start();
       },
-      'before',
     );
   },
 };
