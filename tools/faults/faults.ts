@@ -6,13 +6,13 @@
  * scenario passed.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { REPO_ROOT, resolveServices } from '@brokered-etl/testing';
 import { runInterruptCleanups } from './cleanup';
 import { defaultTimeoutMs, parseFaultsArgs, UsageError, USAGE } from './faults.options';
-import { formatDetails, formatTable, renderReliabilityDoc, type RunMeta } from './report';
+import { formatDetails, formatTable, keptPart, renderReliabilityDoc, type RunMeta } from './report';
 import { randomSeed } from './rng';
 import { runScenario } from './scenario-runner';
 import type { ScenarioResult } from './scenario.types';
@@ -66,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
     };
     const path = resolve(REPO_ROOT, options.doc);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, renderReliabilityDoc(FULL_SUITE, QUICK_CASES, results, meta));
+    const existing = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    writeFileSync(path, renderReliabilityDoc(FULL_SUITE, QUICK_CASES, results, meta, keptPart(existing)));
     console.log(`wrote ${path}`);
   } else if (!options.wholeSuite) {
     console.log('(a partial run: docs/RELIABILITY.md left as it is; --doc <path> writes one)');

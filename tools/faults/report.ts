@@ -70,8 +70,17 @@ export function formatDetails(results: ScenarioResult[]): string {
 
 const md = (text: string) => text.replace(/\|/g, '\\|');
 
+/** Everything below this line of docs/RELIABILITY.md is written by hand and kept when the suite rewrites the file. */
+export const KEPT_MARKER = '<!-- written by hand below this line: npm run faults keeps it when it rewrites the rest -->';
+
+/** The hand-written part of an existing doc (from the marker on), or a fresh one. */
+export function keptPart(existing: string | undefined): string {
+  const at = existing?.indexOf(KEPT_MARKER) ?? -1;
+  return existing !== undefined && at >= 0 ? existing.slice(at) : `${KEPT_MARKER}\n\n## Findings\n\n_None written yet._\n`;
+}
+
 /** docs/RELIABILITY.md: how to run the suite, what each scenario does, what is checked, the latest figures. */
-export function renderReliabilityDoc(scenarios: Scenario[], quick: Scenario[], results: ScenarioResult[] | undefined, meta: RunMeta | undefined): string {
+export function renderReliabilityDoc(scenarios: Scenario[], quick: Scenario[], results: ScenarioResult[] | undefined, meta: RunMeta | undefined, kept = keptPart(undefined)): string {
   const scenarioRows = scenarios.map((s) => `| \`${s.name}\` | ${md(s.does)} | ${md(s.expects)} |`).join('\n');
   const quickRows = quick.map((s) => `| \`${s.name}\` | ${md(s.does)} |`).join('\n');
   const figures =
@@ -130,6 +139,7 @@ npm run faults -- --help                          # every option; --list names t
   cached binaries by \`tools/faults/private-services.ts\`): the shared services
   other tests and engineers use are never stopped.
 - Each worker's log is kept under \`$TMPDIR/etl-faults-<time>/<scenario>/\` (printed at the end).
+- The rewrite keeps what is below the hand-written marker at the end of this file (findings, analysis).
 
 ## What is checked, per scenario
 
@@ -192,5 +202,6 @@ The same from the command line: \`npm run faults -- --only quick --rows 20000 --
 ## Latest figures
 
 ${figures}
-`;
+
+${kept}`;
 }
