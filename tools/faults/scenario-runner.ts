@@ -41,6 +41,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
   const database = databaseFor(namespace);
   const events: FaultEvent[] = [];
   const notes: string[] = [];
+  const missed: string[] = [];
   const result: ScenarioResult = {
     scenario: scenario.name,
     seed: options.seed,
@@ -54,6 +55,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     events,
     recoveryMs: [],
     workerExits: [],
+    faultMissed: false,
     notes,
     durationMs: 0,
     phases: { workersMs: 0, runMs: 0, settleMs: 0, checkMs: 0 },
@@ -73,7 +75,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     log(`namespace ${namespace}, seed ${options.seed}`);
     services = await startPrivateServices(scenario, options.services, privates, log);
     workers = createWorkerPool({ ...appEnvFor(services, namespace, database), ...options.workerEnv });
-    const context = createContext({ rng, workers, privates, expected: options.expected, events, notes, remaining, log, getWatch: () => watch });
+    const context = createContext({ rng, workers, privates, expected: options.expected, events, notes, missed, remaining, log, getWatch: () => watch });
 
     if (scenario.prepare) await withDeadline(scenario.prepare(context), remaining(), 'prepare');
     else await Promise.all(STAGES.map((stage) => workers!.startJoined(stage, Math.min(remaining(), 120_000))));
@@ -131,8 +133,9 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     result.durationMs = Date.now() - started;
   }
   // a scenario whose run ended before any fault hit it tested nothing: the slice is too small for it
-  const faultMissing = !events.length && !scenario.faultless;
-  if (faultMissing && result.outcome !== 'error') notes.push('no fault was injected before the run ended: use a larger slice');
+  const faultMissing = (!events.length && !scenario.faultless) || missed.length > 0;
+  result.faultMissed = faultMissing;
+  if (!events.length && !scenario.faultless && result.outcome !== 'error') notes.push('no fault was injected before the run ended: use a larger slice');
   result.passed =
     result.outcome === 'completed' &&
     result.lost === 0 &&
@@ -171,6 +174,7 @@ function createContext(deps: {
   expected: number;
   events: FaultEvent[];
   notes: string[];
+  missed: string[];
   remaining(): number;
   log(line: string): void;
   getWatch(): RunWatch | undefined;
@@ -207,6 +211,11 @@ function createContext(deps: {
     note(line) {
       deps.log(line);
       deps.notes.push(line);
+    },
+    miss(reason) {
+      deps.log(`fault missed: ${reason}`);
+      deps.notes.push(`fault missed: ${reason}`);
+      deps.missed.push(reason);
     },
     sleep: (ms) => delay(Math.min(ms, deps.remaining())),
   };

@@ -41,6 +41,8 @@ export interface FaultContext {
   fault(label: string, counter: ProgressCounter, action: () => Promise<void>): Promise<FaultEvent>;
   record(event: FaultEvent): void;
   note(line: string): void;
+  /** The fault did not hit what it was meant to (e.g. a join completed after the extraction ended): the scenario cannot pass. */
+  miss(reason: string): void;
   sleep(ms: number): Promise<void>;
 }
 
@@ -83,6 +85,8 @@ export interface ScenarioResult {
   /** Per event, ms from the fault to the next progress; undefined: never moved again. */
   recoveryMs: Array<number | undefined>;
   workerExits: string[];
+  /** No fault was made, or one missed its mark: the run tested less than the scenario says. */
+  faultMissed: boolean;
   notes: string[];
   durationMs: number;
   /** Where the time went: workers up (and prepare), trigger to the run's end, groups drained and workers stopped, the key-set check. */

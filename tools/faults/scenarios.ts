@@ -13,11 +13,14 @@ function position(context: FaultContext, counter: ProgressCounter): string {
   return `${context.watch?.latest()?.[counter] ?? 0}/${context.expected} ${counter}`;
 }
 
-async function killAndRestart(context: FaultContext, stage: StageName, label: string): Promise<void> {
+/** Kills the stage's instances and starts one again; true when the stage still had work left at the kill. */
+async function killAndRestart(context: FaultContext, stage: StageName, label: string): Promise<boolean> {
   const counter = OUTPUT_OF[stage];
+  const midWork = ((await context.watch?.read()) ?? context.watch?.latest())?.[counter] ?? 0;
   await context.fault(`SIGKILL ${stage} at ${position(context, counter)}${label}`, counter, () => context.workers.kill(context.workers.running(stage)));
   await context.sleep(context.rng.between(500, 3000));
   context.workers.start(stage);
+  return midWork < context.expected;
 }
 
 /** No fault: the reference for the others' durations, and a check of the checks. */
@@ -40,15 +43,17 @@ export function killStage(stage: StageName, times: number): Scenario {
     expects: `the restarted ${stage} redoes what the dead one had not committed; nothing lost, nothing counted twice`,
     async inject(context) {
       let lastKill = 0;
+      let midWork = 0;
       for (const [i, fraction] of context.rng.points(times, 0.1, 0.85).entries()) {
         // and past the previous kill: each kill hits a worker that took up the work again, not one still starting
         if (!(await context.atProgress(counter, Math.max(fraction, (lastKill + 1) / context.expected)))) {
           context.note(`kill ${i + 1} (at ${pct(fraction)} ${counter}) not made: the run had ended`);
-          return;
+          break;
         }
         lastKill = context.watch?.latest()?.[counter] ?? 0;
-        await killAndRestart(context, stage, times > 1 ? ` (kill ${i + 1}/${times})` : '');
+        if (await killAndRestart(context, stage, times > 1 ? ` (kill ${i + 1}/${times})` : '')) midWork++;
       }
+      if (midWork === 0) context.miss(`no kill hit the ${stage} while it had work left`);
     },
   };
 }
@@ -69,7 +74,7 @@ export const killAll: Scenario = {
 /** Instances of each stage join (2–3 in all) and leave again (SIGTERM) mid-run: rebalances in every group. */
 export const scaleInOut: Scenario = {
   name: 'scale-in-out',
-  does: 'per stage, at a random point of its progress (5–35 %) start instances up to 2–3 in all; at a later one (45–85 %) stop (SIGTERM) all but one, chosen at random (the first instance may be one of them): every join and leave is a rebalance',
+  does: 'per stage, at a random point of its progress (5–35 %) start instances up to 2–3 in all and wait until they joined; at a later one (45–85 %) stop (SIGTERM) all but one, chosen at random (the first instance may be one of them): every join and leave is a rebalance',
   expects: 'work in flight on a leaving or rebalanced member is redone by the new owner; nothing lost, nothing counted twice',
   async inject(context) {
     await Promise.all(
@@ -78,9 +83,14 @@ export const scaleInOut: Scenario = {
         const total = context.rng.int(2, 3);
         const [joinAt, leaveAt] = [context.rng.between(0.05, 0.35), context.rng.between(0.45, 0.85)];
         if (!(await context.atProgress(counter, joinAt))) return context.note(`${stage}: join at ${pct(joinAt)} ${counter} not made: the run had ended`);
-        await context.fault(`${total - 1} ${stage} instance(s) join at ${position(context, counter)}`, counter, async () => {
-          for (let i = 1; i < total; i++) context.workers.start(stage);
+        const joining: WorkerInstance[] = [];
+        const join = await context.fault(`${total - 1} ${stage} instance(s) started at ${position(context, counter)}`, counter, async () => {
+          for (let i = 1; i < total; i++) joining.push(context.workers.start(stage));
+          // the leave below must be a rebalance of members that joined, not a stop of processes still starting
+          await Promise.all(joining.map((w) => context.workers.joined(w)));
         });
+        join.label += `, joined at ${position(context, counter)}`;
+        if ((join.baseline ?? 0) >= context.expected) context.note(`the ${stage} instances joined after the ${stage}'s share was done: a rebalance without work in flight`);
         if (!(await context.atProgress(counter, leaveAt))) return context.note(`${stage}: leave at ${pct(leaveAt)} ${counter} not made: the run had ended`);
         const leaving = shuffle(context, context.workers.running(stage)).slice(0, total - 1);
         await context.fault(`${leaving.map((w) => w.id).join(', ')} leave (SIGTERM) at ${position(context, counter)}`, counter, async () => {
@@ -94,13 +104,18 @@ export const scaleInOut: Scenario = {
 /** CI's quick rebalance: a second extractor joins, then leaves, while the first one extracts. */
 export const rebalanceExtractor: Scenario = {
   name: 'rebalance-extractor',
-  does: 'a second extractor instance joins at a random point between 10 % and 35 % of the slice extracted and leaves (SIGTERM) between 50 % and 85 %',
+  does: 'a second extractor instance is started at a random point between 0 % and 15 % of the slice extracted; once it joined the group (it must join before the extraction ends), it leaves (SIGTERM) at a random point between 50 % and 85 %',
   expects: 'both rebalances leave the extraction whole: nothing lost, nothing counted twice',
   async inject(context) {
-    const [joinAt, leaveAt] = [context.rng.between(0.1, 0.35), context.rng.between(0.5, 0.85)];
+    const [joinAt, leaveAt] = [context.rng.between(0, 0.15), context.rng.between(0.5, 0.85)];
     if (!(await context.atProgress('extracted', joinAt))) return context.note(`join at ${pct(joinAt)} extracted not made: the run had ended`);
     let second: WorkerInstance | undefined;
-    await context.fault(`extractor#2 joins at ${position(context, 'extracted')}`, 'extracted', async () => void (second = context.workers.start('extractor')));
+    const join = await context.fault(`extractor#2 started at ${position(context, 'extracted')}`, 'extracted', async () => {
+      second = context.workers.start('extractor');
+      await context.workers.joined(second);
+    });
+    join.label += `, joined at ${position(context, 'extracted')}`;
+    if ((join.baseline ?? 0) >= context.expected) return context.miss('extractor#2 joined after the extraction had ended: no rebalance mid-extraction');
     if (!(await context.atProgress('extracted', leaveAt))) return context.note(`leave at ${pct(leaveAt)} extracted not made: the run had ended`);
     await context.fault(`extractor#2 leaves (SIGTERM) at ${position(context, 'extracted')}`, 'extracted', () => context.workers.stop(second!));
   },
