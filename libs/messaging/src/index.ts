@@ -19,6 +19,7 @@ export {
 } from './stage-consumer.types';
 export { createLagReader, type LagReader, type PartitionLag } from './consumer-lag';
 export type { BackoffOptions } from './backoff';
+export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 export type { InboundMessage, MessageEnvelope, OutboundMessage } from './message.types';
 export { describeGroup, type GroupDescription } from './group.admin';
 export { readGroupOffsets, readTopicRanges, offsetsAtTime, writeGroupOffsets, type PartitionOffset, type PartitionRange } from './group-offsets';

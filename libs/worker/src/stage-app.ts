@@ -17,7 +17,7 @@ export function runStageApp(stage: StageName, pipelines: readonly AnyPipeline[],
     registerSecrets(secretsOf(env));
     const logger = createRootLogger({ service: stage, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
     const worker = await startStageWorker({ stage, env, logger, pipelines, handlerFor });
-    const shutdown = installShutdown(logger, () => worker.stop());
+    const shutdown = installShutdown(logger, () => worker.stop(), env.SHUTDOWN_GRACE_MS);
     void worker.fatal.then(() => shutdown(1));
   };
   main().catch((err: unknown) => {

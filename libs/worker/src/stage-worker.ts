@@ -17,6 +17,7 @@ import { createMetricsRegistry, createStageMetrics, redactSecrets, startOpsServe
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
 import { createProgressMarker, createRunEventPublisher, recordingDeadLetters, registerSchemas, startStallWatchdog, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
+import { untilAvailable } from './dependency-wait';
 import { OPS_PORTS, type StageWorkerEnv } from './worker.config';
 
 export interface StageWorkerOptions {
@@ -49,13 +50,14 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
   const metricsRegistry = createMetricsRegistry();
   let consumer: StageConsumer | undefined;
   let fatalError: unknown;
+  let startingReason = 'starting: connecting to Kafka, the registry and MongoDB';
   const ops = await startOpsServer({
     host: env.OPS_HOST ?? '127.0.0.1',
     port: env.OPS_PORT,
     defaultPort: OPS_PORTS[stage],
     logger: logger.child({ stage }),
     registry: metricsRegistry,
-    readiness: (): ProbeResult => (consumer ? { ...consumer.readiness() } : { ok: false, reason: 'starting: connecting to Kafka, the registry and MongoDB' }),
+    readiness: (): ProbeResult => (consumer ? { ...consumer.readiness() } : { ok: false, reason: startingReason }),
     liveness: (): ProbeResult => {
       if (fatalError !== undefined) return { ok: false, reason: `fatal error: ${errorCodeOf(fatalError)}: ${errorMessageOf(fatalError)}` };
       // a handler that outlived its retry budget is hung (no deadline can end it): restart the process
@@ -68,6 +70,7 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Run
     return await connectStageWorker(options, metricsRegistry, ops, {
       created: (c) => (consumer = c),
       fatal: (err) => (fatalError = err),
+      waiting: (reason) => (startingReason = reason),
     });
   } catch (err) {
     await ops.close();
@@ -79,7 +82,7 @@ async function connectStageWorker(
   options: StageWorkerOptions,
   metricsRegistry: Registry,
   ops: OpsServer,
-  report: { created(consumer: StageConsumer): void; fatal(err: unknown): void },
+  report: { created(consumer: StageConsumer): void; fatal(err: unknown): void; waiting(reason: string): void },
 ): Promise<RunningWorker> {
   const { env, stage, logger } = options;
   const namespace = env.ETL_NAMESPACE;
@@ -87,19 +90,21 @@ async function connectStageWorker(
   const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? `etl-${stage}`, logger, security: kafkaSecurityOf(env) });
 
   const dataTopics = options.pipelines.flatMap((p) => [topics.data(p.name, 'extracted'), topics.data(p.name, 'transformed')]);
-  const created = await ensureTopics(kafka, [
-    ...[topics.trigger, topics.events, topics.dlq].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.control })),
-    ...[topics.splits, ...dataTopics].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.data })),
-  ]);
+  const wait = { logger, budgetMs: env.RETRY_BUDGET_MS, onWaiting: report.waiting };
+  const created = await untilAvailable('Kafka', () =>
+    ensureTopics(kafka, [
+      ...[topics.trigger, topics.events, topics.dlq].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.control })),
+      ...[topics.splits, ...dataTopics].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.data })),
+    ]), wait);
   if (created.length) logger.info('created topics', { topics: created });
 
   const registry = createAvroRegistry({ url: env.SCHEMA_REGISTRY_URL });
-  const schemas = await registerSchemas(registry, topics, options.pipelines);
+  const schemas = await untilAvailable('the schema registry', () => registerSchemas(registry, topics, options.pipelines), wait);
   logger.info('schemas registered', { registry: redactSecrets(env.SCHEMA_REGISTRY_URL) });
 
-  const mongo = await connectMongo({ url: env.MONGO_URL, database: env.MONGO_DB, appName: `etl-${stage}` });
+  const mongo = await untilAvailable('MongoDB', () => connectMongo({ url: env.MONGO_URL, database: env.MONGO_DB, appName: `etl-${stage}` }), wait);
   const staging = createMongoStagingStore(mongo.db);
-  await staging.ensureIndexes();
+  await untilAvailable('MongoDB', () => staging.ensureIndexes(), wait);
 
   const producer = createMessageProducer(kafka);
   await producer.connect();

@@ -23,6 +23,12 @@ export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
   MAX_BATCH_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** An open run with no progress for this long is marked stalled. */
   RUN_STALL_AFTER_MS: z.coerce.number().int().min(1000).max(7 * 86_400_000).default(600_000),
+  /**
+   * How long SIGTERM waits for the in-flight message before exiting anyway. A loader
+   * writing a 5,000-document chunk to a busy FerretDB took longer than 10 s in the fault
+   * suite's scale-in, and exiting then skips leaving the group (its partitions wait a session timeout).
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
   /** How often each worker looks for stalled runs. */
   STALL_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
