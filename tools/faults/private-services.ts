@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localInfraOptionsFromEnv, VERSIONS } from '@brokered-etl/local-infra';
+import { localInfraOptionsFromEnv, registryJavaArgs, VERSIONS } from '@brokered-etl/local-infra';
 import { REPO_ROOT } from '@brokered-etl/testing';
 import { freePort, isPortOpen, pollUntil } from './process-tree';
 
@@ -127,19 +127,7 @@ export async function createPrivateRegistry(): Promise<PrivateServer> {
     name: 'registry',
     endpoint: base,
     command: java,
-    args: [
-      '-Xms128m',
-      '-Xmx512m',
-      '-Dquarkus.http.host=127.0.0.1',
-      `-Dquarkus.http.port=${port}`,
-      '-Dquarkus.management.host=127.0.0.1',
-      `-Dquarkus.management.port=${managementPort}`,
-      `-Dapicurio.datasource.url=jdbc:h2:file:${join(stateDir, 'data', 'registry')}`,
-      '-Dapicurio.ccompat.use-canonical-hash=true',
-      '-Dquarkus.log.level=WARN',
-      '-jar',
-      jar,
-    ],
+    args: [...registryJavaArgs({ port, managementPort, dataDir: join(stateDir, 'data') }), jar],
     stateDir,
     async ready() {
       try {

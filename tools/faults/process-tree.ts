@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 
 /**
  * Every process below pid (Linux /proc). startApp runs a stage through the
@@ -43,30 +42,7 @@ export function killTree(pid: number): void {
   }
 }
 
-/** A loopback port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export function isPortOpen(port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+export { freePort, isPortOpen } from '@brokered-etl/local-infra';
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

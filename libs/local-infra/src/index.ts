@@ -3,3 +3,5 @@ export { localInfraOptionsFromEnv, endpointsOf, VERSIONS, type LocalInfraOptions
 export { InfraError } from './infra.errors';
 export { createKafkaService, type KafkaScramUser, type KafkaServiceExtras } from './services/kafka.service';
 export type { LocalService } from './services/service';
+export { freePort, isPortOpen } from './process-control';
+export { registryJavaArgs } from './services/registry.service';

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { InfraError } from './infra.errors';
 
@@ -23,6 +23,18 @@ export function readPid(pidFile: string): number | undefined {
 export function readRecordedEndpoint(pidFile: string): string | undefined {
   if (!existsSync(pidFile)) return undefined;
   return readFileSync(pidFile, 'utf8').split('\n')[1]?.trim() || undefined;
+}
+
+/** A loopback port nobody listens on right now (the OS picks it): private servers in tests and the fault suite. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafkaService, localInfraOptionsFromEnv, type KafkaScramUser } from '@brokered-etl/local-infra';
+import { createKafkaService, freePort, localInfraOptionsFromEnv, type KafkaScramUser } from '@brokered-etl/local-infra';
 import { REPO_ROOT } from './service-endpoints';
 
 export interface PrivateKafkaOptions {
@@ -24,17 +23,6 @@ export interface PrivateKafka {
   destroy(): Promise<void>;
 }
 
-/** A port nobody listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A single-node Kafka of the test's own, on free loopback ports with its data

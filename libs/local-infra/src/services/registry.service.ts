@@ -56,19 +56,7 @@ export function createRegistryService(options: LocalInfraOptions): LocalService 
       const pid = startDetached(
         java,
         [
-          '-Xms128m',
-          '-Xmx512m',
-          '-Dquarkus.http.host=127.0.0.1',
-          `-Dquarkus.http.port=${port}`,
-          '-Dquarkus.management.host=127.0.0.1',
-          `-Dquarkus.management.port=${managementPort}`,
-          // ids must survive a restart: Kafka keeps messages that carry them
-          `-Dapicurio.datasource.url=jdbc:h2:file:${join(home, 'data', 'registry')}`,
-          // Confluent clients look schemas up by content: hash the canonical form, as Confluent does
-          '-Dapicurio.ccompat.use-canonical-hash=true',
-          '-Dquarkus.log.level=WARN',
-          '-Dquarkus.log.category."io.apicurio".level=WARN',
-          '-jar',
+          ...registryJavaArgs({ port, managementPort, dataDir: join(home, 'data') }),
           join(appDir, 'quarkus-run.jar'),
         ],
         { cwd: home, logFile, pidFile, endpoint: `http://127.0.0.1:${port}/apis/ccompat/v7` },
@@ -77,4 +65,23 @@ export function createRegistryService(options: LocalInfraOptions): LocalService 
     },
     stop: () => stopProcess(pidFile, 15_000),
   };
+}
+
+/** The Apicurio JVM's arguments up to its jar: loopback only, H2 file storage, canonical-hash lookups. */
+export function registryJavaArgs(options: { port: number; managementPort: number; dataDir: string }): string[] {
+  return [
+    '-Xms128m',
+    '-Xmx512m',
+    '-Dquarkus.http.host=127.0.0.1',
+    `-Dquarkus.http.port=${options.port}`,
+    '-Dquarkus.management.host=127.0.0.1',
+    `-Dquarkus.management.port=${options.managementPort}`,
+    // ids must survive a restart: Kafka keeps messages that carry them
+    `-Dapicurio.datasource.url=jdbc:h2:file:${join(options.dataDir, 'registry')}`,
+    // Confluent clients look schemas up by content: hash the canonical form, as Confluent does
+    '-Dapicurio.ccompat.use-canonical-hash=true',
+    '-Dquarkus.log.level=WARN',
+    '-Dquarkus.log.category."io.apicurio".level=WARN',
+    '-jar',
+  ];
 }
