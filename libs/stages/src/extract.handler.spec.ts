@@ -56,6 +56,23 @@ describe('extractor: a trigger is planned into splits, each split extracted on i
     expect(splitsQueued().filter((s) => s.splitSeq === 2)).toHaveLength(2); // the duplicate finds split 2 done and skips it
   });
 
+  it('a split redone after a crash sends only the chunks it had not produced yet', async () => {
+    const { extract, trigger, splitsQueued, staging, sent, deps } = setup(6, { splitRecords: 6, splitWindow: 2 });
+    await extract(inbound(deps.topics.trigger, trigger), fakeHandlerContext());
+    const chunksOut = () => sent.filter((m) => m.topic === deps.topics.data('numbers', 'extracted')).map((m) => (m.value as { chunkSeq: number }).chunkSeq);
+    const send = deps.producer.send;
+    let sends = 0;
+    deps.producer.send = async (topic, messages) => {
+      if (topic === deps.topics.data('numbers', 'extracted') && ++sends === 2) throw new Error('killed while producing chunk 1');
+      return send(topic, messages);
+    };
+    await expect(extract(inbound(deps.topics.splits, splitsQueued()[0]!), fakeHandlerContext())).rejects.toThrow(/killed/);
+    deps.producer.send = send;
+    await extract(inbound(deps.topics.splits, splitsQueued()[0]!), fakeHandlerContext());
+    expect(chunksOut()).toEqual([0, 1, 2]); // chunk 0 once: the redo skipped it
+    expect(await staging.getRun(trigger.runId)).toMatchObject({ totalChunks: 3, totalRecords: 6 });
+  });
+
   it('a redelivered trigger reuses the staged plan', async () => {
     const { extract, trigger, drain, staging, deps } = setup(7);
     await extract(inbound(deps.topics.trigger, trigger), fakeHandlerContext());

@@ -31,6 +31,12 @@ export function createSplitHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
   const sourceRoots = sourceRootsOf(deps);
 
+  /** Marked after it was produced, with the same records, in the run's current generation. */
+  async function alreadyProduced(runId: string, chunkSeq: number, records: number, generation: number): Promise<boolean> {
+    const mark = await deps.staging.extractedMark(runId, chunkSeq);
+    return mark !== undefined && mark.records === records && (mark.generation ?? 0) === generation;
+  }
+
   async function extractChunks(message: InboundMessage<ExtractSplit>, run: RunRecord, context: HandlerContext): Promise<SplitTotals> {
     const split = message.value;
     const pipeline = requirePipeline(deps, split.pipeline);
@@ -46,6 +52,10 @@ export function createSplitHandler(deps: StageDeps) {
       }
       const chunkSeq = split.splitSeq * CHUNKS_PER_SPLIT + piece.chunkSeq;
       const firstRecordIndex = split.firstRecordIndex + piece.firstRecordIndex;
+      totals.chunks++;
+      totals.records += piece.records.length;
+      // a split redone after a crash or a rebalance: what was produced (and marked) in this generation is not sent again
+      if (await alreadyProduced(split.runId, chunkSeq, piece.records.length, run.generation ?? 0)) continue;
       const chunk: Chunk<unknown> = { runId: split.runId, pipeline: pipeline.name, chunkSeq, firstRecordIndex, records: piece.records };
       const payload = await deps.registry.encode(schemaId, chunk);
       // staged before produced: whatever reaches Kafka can be rerun from staging, byte for byte
@@ -57,9 +67,7 @@ export function createSplitHandler(deps: StageDeps) {
           headers: chunkHeaders(split.runId, pipeline.name, chunkSeq, STAGE, { [HEADERS.traceId]: message.headers[HEADERS.traceId] ?? split.runId, [HEADERS.generation]: String(run.generation ?? 0) }),
         },
       ]);
-      await deps.staging.markChunk(split.runId, chunkSeq, { extracted: { records: piece.records.length, at: now() } });
-      totals.chunks++;
-      totals.records += piece.records.length;
+      await deps.staging.markChunk(split.runId, chunkSeq, { extracted: { records: piece.records.length, at: now(), generation: run.generation ?? 0 } });
       await context.heartbeat();
     }
     if (totals.records !== split.recordCount) {

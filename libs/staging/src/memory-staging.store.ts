@@ -127,6 +127,10 @@ export function createMemoryStagingStore(): StagingStore {
       const found = [...chunks.values()].filter((c) => c.runId === runId && c.stage === stage).sort((a, b) => a.chunkSeq - b.chunkSeq);
       for (const chunk of found) yield { ...clone(chunk), payload: Buffer.from(chunk.payload) };
     },
+    async extractedMark(runId, chunkSeq) {
+      const mark = ledger.get(ledgerKey(runId, chunkSeq, undefined, 'extracted'))?.extracted;
+      return mark && clone(mark);
+    },
     async markChunk(runId, chunkSeq, entry) {
       markLedger({ runId, chunkSeq }, entry);
     },

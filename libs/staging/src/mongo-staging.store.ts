@@ -143,6 +143,8 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
       }
     },
 
+    extractedMark: (runId, chunkSeq) => guard('read extracted mark', async () => (await ledger.findOne({ _id: ledgerKey(runId, chunkSeq, undefined, 'extracted') }))?.extracted),
+
     markChunk: (runId, chunkSeq, entry) => guard('mark chunk', () => markLedger({ runId, chunkSeq }, entry)),
     markRecordPatch: (runId, chunkSeq, recordIndex, entry) => guard('mark record patch', () => markLedger({ runId, chunkSeq, recordIndex }, entry)),
 

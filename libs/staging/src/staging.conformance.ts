@@ -224,6 +224,14 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect(await store.countRun(run.runId)).toMatchObject({ extracted: 20, transformed: 20, loaded: 20, chunksExtracted: 20, chunksLoaded: 20 });
     });
 
+    it('reads one chunk\'s extracted mark back by id, with its generation', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 3007, { extracted: { records: 5, at: new Date(), generation: 2 } });
+      expect(await store.extractedMark(run.runId, 3007)).toMatchObject({ records: 5, generation: 2 });
+      expect(await store.extractedMark(run.runId, 3008)).toBeUndefined();
+    });
+
     it('loses no split mark when many workers finish splits of one run at once', async () => {
       const run = newRun();
       await store.createRun(run);

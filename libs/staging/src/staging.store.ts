@@ -36,6 +36,8 @@ export interface StagingStore {
   markSplitDone(runId: string, splitSeq: number, totals: SplitTotals): Promise<void>;
   /** Which of the given splits of a run are finished (read by `_id`, one per split). */
   splitsDone(runId: string, splitSeqs: readonly number[]): Promise<Set<number>>;
+  /** One chunk's "extracted" mark (read by `_id`): a redone split skips what was already produced. */
+  extractedMark(runId: string, chunkSeq: number): Promise<ChunkLedgerEntry['extracted'] | undefined>;
   /** Something moved the run forward (one document per run and stage); a `stalled` run is `running` again. */
   markProgress(runId: string, stage: string, at: Date): Promise<void>;
   /** Open runs whose last progress is older than `before` become `stalled`; returns the runs it just marked. */

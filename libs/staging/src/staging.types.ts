@@ -87,7 +87,8 @@ export interface ChunkLedgerEntry {
   split?: SplitTotals & { splitSeq: number };
   /** Set on the entry of one redriven record (a patch of its chunk), not on chunks. */
   recordIndex?: number;
-  extracted?: { records: number; at: Date };
+  /** `generation`: the run's generation when extracted (a redone split skips chunks marked in the current one). */
+  extracted?: { records: number; at: Date; generation?: number };
   transformed?: { records: number; rejected: number; at: Date };
   loaded?: { records: number; at: Date; generation?: number };
 }
