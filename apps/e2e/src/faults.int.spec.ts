@@ -12,8 +12,9 @@ import { formatDetails, QUICK_CASES, runScenario, sliceOf } from '../../../tools
  * the target equal, by key set, to the slice, and the counts equal to it.
  */
 const ROWS = 20_000;
-// the extractor's faults must land while it extracts: a quiet host extracts ~12,000 rows a second, and a second instance took 6 s to join
-const ROWS_OF: Record<string, number> = { 'kill-extractor-once': 100_000, 'rebalance-extractor': 150_000 };
+// a fault must land while its stage still has work: a quiet host extracts ~12,000 rows a second (a second instance took 6 s
+// to join), and transformed 20,000 rows between two 0.3 s samples once, so the transformer's kill came after its work
+const ROWS_OF: Record<string, number> = { 'kill-extractor-once': 100_000, 'kill-transformer-once': 80_000, 'rebalance-extractor': 150_000 };
 // fixed, so CI hits the same fault points every time; FAULTS_SEED repeats another run's
 const SEED = Number(process.env['FAULTS_SEED'] ?? 20261202);
 const WORKER_ENV = {
