@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { StageName } from '@brokered-etl/contracts';
+import { STAGE_NAMES, type StageName } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import { parseIsoDuration, type ResetTarget } from '@brokered-etl/replay';
 import { EXIT, print, printJson, withControl } from './cli-context';
@@ -42,7 +42,7 @@ function targetOf(opts: ReplayOptions): ResetTarget {
 export function replayCommand(): Command {
   return new Command('replay')
     .description("replay a stage from Kafka: move its consumer group's offsets back (or forward)")
-    .addOption(new Option('--stage <stage>', 'the stage whose input to replay').choices(['extractor', 'transformer', 'loader']).makeOptionMandatory())
+    .addOption(new Option('--stage <stage>', 'the stage whose input to replay').choices([...STAGE_NAMES]).makeOptionMandatory())
     .option('--to-earliest', 'from the oldest retained message')
     .option('--to-latest', 'skip to the end (nothing is reprocessed)')
     .option('--to-datetime <iso>', 'from the first message at or after this time')

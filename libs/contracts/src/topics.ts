@@ -5,6 +5,9 @@
 export type DataStage = 'extracted' | 'transformed';
 export type StageName = 'extractor' | 'transformer' | 'loader';
 
+/** The stages in pipeline order: one list for every place that walks them. */
+export const STAGE_NAMES = ['extractor', 'transformer', 'loader'] as const satisfies readonly StageName[];
+
 export interface TopicNames {
   trigger: string;
   /** Planned pieces of runs' sources, taken by any extractor instance (ADR 0004). */

@@ -1,3 +1,4 @@
+import { STAGE_NAMES } from '@brokered-etl/contracts';
 import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, lastProgress, ledgerKey, ledgerMarks, progressKey, splitLedgerKey, stallReason, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
@@ -103,7 +104,7 @@ export function createMemoryStagingStore(): StagingStore {
       const marked: RunRecord[] = [];
       for (const run of runs.values()) {
         if (run.status !== 'requested' && run.status !== 'running') continue;
-        const notes = ['extractor', 'transformer', 'loader'].flatMap((stage) => progress.get(progressKey(run.runId, stage)) ?? []);
+        const notes = STAGE_NAMES.flatMap((stage) => progress.get(progressKey(run.runId, stage)) ?? []);
         const last = lastProgress(run, notes);
         if (last.at >= before) continue;
         Object.assign(run, { status: 'stalled', stall: { ...stallReason(run, last), at } });

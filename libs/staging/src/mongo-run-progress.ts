@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { STAGE_NAMES } from '@brokered-etl/contracts';
 import { guard } from './mongo.errors';
 import { lastProgress, OPEN_STATUSES, progressKey, splitLedgerKey, stallReason, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, RunRecord, StagedPlan } from './staging.types';
@@ -9,7 +10,6 @@ type LedgerDoc = ChunkLedgerEntry & { _id: string };
 type ProgressDoc = { _id: string; runId: string; stage: string; at: Date };
 
 const strip = <T extends { _id: string }>({ _id, ...rest }: T): Omit<T, '_id'> => rest;
-const STAGES = ['extractor', 'transformer', 'loader'];
 
 type RunProgress = Pick<StagingStore, 'resumeRun' | 'resetExtraction' | 'savePlan' | 'getPlan' | 'markSplitDone' | 'splitsDone' | 'markProgress' | 'markStalledRuns'>;
 
@@ -78,7 +78,7 @@ export function createMongoRunProgress(collections: { runs: Collection<RunDoc>; 
         const open = await runs.find({ status: { $in: OPEN_STATUSES.filter((s) => s !== 'stalled') } }).toArray();
         const marked: RunRecord[] = [];
         for (const doc of open) {
-          const notes = (await Promise.all(STAGES.map((stage) => progress.findOne({ _id: progressKey(doc._id, stage) })))).filter((n) => n !== null);
+          const notes = (await Promise.all(STAGE_NAMES.map((stage) => progress.findOne({ _id: progressKey(doc._id, stage) })))).filter((n) => n !== null);
           const last = lastProgress(doc, notes);
           if (last.at >= before) continue;
           const stall = { ...stallReason(doc, last), at };

@@ -1,6 +1,7 @@
+import { STAGE_NAMES } from '@brokered-etl/contracts';
 const dateTime = { type: 'string', format: 'date-time' } as const;
 
-export const STAGES = ['extractor', 'transformer', 'loader'] as const;
+export const STAGES = STAGE_NAMES;
 
 /** Bytes as text when printable, else "base64:…" (as `etl dlq show --json`). */
 const bytes = { type: ['string', 'null'], description: 'text when printable, else "base64:<data>"' } as const;

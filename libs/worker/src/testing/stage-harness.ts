@@ -1,4 +1,4 @@
-import { groupId, stageInputTopics, topicNames, type StageName } from '@brokered-etl/contracts';
+import { groupId, STAGE_NAMES, stageInputTopics, topicNames, type StageName } from '@brokered-etl/contracts';
 import { createKafkaClient, createLagReader } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
@@ -42,7 +42,7 @@ export async function startAllStages(options: { env: IntegrationEnv; namespace: 
   const kafka = createKafkaClient({ brokers: options.env.kafkaBrokers, clientId: 'it-harness', logger: options.logger });
   const schemas = workers.get('loader')!.schemas;
 
-  const inputs = (['extractor', 'transformer', 'loader'] as StageName[]).map((stage) => [stage, stageInputTopics(stage, topics, PIPELINES.map((p) => p.name))] as const);
+  const inputs = STAGE_NAMES.map((stage) => [stage, stageInputTopics(stage, topics, PIPELINES.map((p) => p.name))] as const);
 
   return {
     staging: createMongoStagingStore(mongo.db),
