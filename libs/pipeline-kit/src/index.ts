@@ -7,3 +7,9 @@ export { readFileRecords, resolveSourcePath, formatOf, type FileFormat } from '.
 export { confinePath, confineExistingFile, defaultSourceRoots, projectDataDir, vegaDataDir, type ConfinedPath } from './sources/source-roots';
 export { readCsv } from './sources/csv.source';
 export { readWholeSource } from './whole-source';
+export {
+  recordShape, text, string, int, long, double, boolean, timestampMillis, array, record, avroSchemaOf, SCALAR_TYPES,
+  type RecordShape, type RecordOf, type ValueOf, type FieldSpec, type ScalarField, type ArrayField, type RecordField, type ScalarType,
+} from './record-shape';
+export { recordReader, sourceText, type RecordReader, type RecordReaderOptions, type SourceRow } from './record-shape.reader';
+export { parseRecordShape } from './record-shape.schema';
