@@ -2,6 +2,7 @@ import { delimiter, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './config.error';
 import { kafkaSecurityEnvFields } from './kafka-security.env';
+import { kafkaTopicEnvFields } from './kafka-topics.env';
 
 export { ConfigError } from './config.error';
 
@@ -25,6 +26,7 @@ export const baseWorkerEnvSchema = z.object({
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
   KAFKA_CLIENT_ID: z.string().optional(),
   ...kafkaSecurityEnvFields,
+  ...kafkaTopicEnvFields,
   SCHEMA_REGISTRY_URL: z.string().url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   /** Credentials and TLS go in the URL and its options (mongodb+srv:// and replica sets work). */
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').default('mongodb://127.0.0.1:27017/'),

@@ -51,5 +51,18 @@ export function stageInputTopics(stage: StageName, topics: TopicNames, pipelines
   return input === 'trigger' ? [topics.trigger, topics.splits] : pipelines.map((p) => topics.data(p, input));
 }
 
-/** Partitions of our topics: enough for the two-to-four workers a stage runs here; splits spread like data. */
-export const DEFAULT_PARTITIONS = { control: 3, data: 6 } as const;
+/**
+ * Control topics carry triggers, run events and dead letters (few, small);
+ * data topics carry splits and chunks, the work a stage's instances share.
+ */
+export type TopicKind = 'control' | 'data';
+
+/** Partitions of our topics when not configured: enough for the two-to-four workers a stage runs here; splits spread like data. */
+export const DEFAULT_PARTITIONS = { control: 3, data: 6 } as const satisfies Record<TopicKind, number>;
+
+/** Every topic the workers create, each with its kind (its partition count comes from the kind). */
+export function workerTopics(topics: TopicNames, pipelines: readonly string[]): Array<{ topic: string; kind: TopicKind }> {
+  const control = [topics.trigger, topics.events, topics.dlq];
+  const data = [topics.splits, ...pipelines.flatMap((p) => [topics.data(p, 'extracted'), topics.data(p, 'transformed')])];
+  return [...control.map((topic) => ({ topic, kind: 'control' as const })), ...data.map((topic) => ({ topic, kind: 'data' as const }))];
+}

@@ -1,6 +1,6 @@
 export { createKafkaClient, type Kafka, type KafkaClientOptions } from './kafka.client';
 export { kafkaAuthErrorOf, type KafkaSasl, type KafkaSecurity, type KafkaTls, type SaslMechanism } from './kafka-security';
-export { ensureTopics, type TopicSpec } from './topics.admin';
+export { ensureTopics, type EnsureTopicsOptions, type PartitionGrowth, type TopicSpec, type TopicsEnsured } from './topics.admin';
 export { createAvroRegistry, type AvroRegistry, type Compatibility } from './schema-registry';
 export { createMessageProducer, type MessageProducer } from './producer';
 export { createDeadLetterSink, deadLetterOf, type DeadLetterSink } from './dead-letter.sink';

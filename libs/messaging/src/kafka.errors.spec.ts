@@ -1,6 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSLockTimeout, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
 import { EtlError } from '@brokered-etl/errors';
-import { rebalanceErrorOf, sendErrorOf } from './kafka.errors';
+import { producerStateErrorOf, rebalanceErrorOf, sendErrorOf } from './kafka.errors';
 
 // kafkajs' own error table and retrier, so the errors are the ones it really throws
 const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode(code: number): Error & { type: string; retriable: boolean } };
@@ -49,6 +49,15 @@ describe('sendErrorOf', () => {
     // its typings declare no argument; kafkajs' lock passes the message
     const LockTimeout = KafkaJSLockTimeout as unknown as new (message: string) => Error;
     expect(sendErrorOf('t', messages, new LockTimeout('Timeout while acquiring lock'))).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+  });
+
+  it("keeps an idempotent producer's lost sequence transient (the producer is replaced, the send retried) and names it", async () => {
+    for (const [type, code] of [['OUT_OF_ORDER_SEQUENCE_NUMBER', 45], ['UNKNOWN_PRODUCER_ID', 59], ['INVALID_PRODUCER_EPOCH', 47]] as const) {
+      const cause = await afterKafkajsRetries(createErrorFromCode(code));
+      expect(sendErrorOf('t', messages, cause)).toMatchObject({ code: 'BROKER_UNAVAILABLE', retriable: true, details: { kafkaError: type } });
+      expect(producerStateErrorOf(cause)).toBe(type);
+    }
+    expect(producerStateErrorOf(createErrorFromCode(CODES.NOT_ENOUGH_REPLICAS))).toBeUndefined();
   });
 
   it('leaves an error that is not kafkajs\' own as it is: unknown to this edge', async () => {

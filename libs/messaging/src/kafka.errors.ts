@@ -60,6 +60,21 @@ const REJECTED: ReadonlySet<string> = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',
 ]);
 
+/**
+ * The broker lost track of this idempotent producer's sequence (a partition's
+ * leader moved to a replica without its state, or kafkajs reused a sequence
+ * after a failed request): kafkajs never re-initialises the producer id, so
+ * the same producer fails the same way forever. A fresh producer fixes it:
+ * transient for the caller, once the producer was replaced.
+ */
+const PRODUCER_STATE: ReadonlySet<string> = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'DUPLICATE_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** The broker's producer-state error type inside err, if any: the producer must be replaced before the next send. */
+export function producerStateErrorOf(err: unknown): string | undefined {
+  const protocol = protocolErrorOf(err);
+  return protocol && PRODUCER_STATE.has(protocol.type) ? protocol.type : undefined;
+}
+
 type Sized = { key?: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, Buffer | string | undefined> };
 
 const bytesOf = (v: Buffer | string | null | undefined): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
@@ -89,7 +104,7 @@ export function sendErrorOf(topic: string, messages: Sized[], cause: unknown): u
     });
   }
   if (protocol) {
-    const transient = protocol.retriable !== false && !REJECTED.has(protocol.type);
+    const transient = PRODUCER_STATE.has(protocol.type) || (protocol.retriable !== false && !REJECTED.has(protocol.type));
     return new EtlError(transient ? 'BROKER_UNAVAILABLE' : 'BROKER_REJECTED', `${what}: ${protocol.type}: ${reason}`, { cause, details: { topic, kafkaError: protocol.type } });
   }
   const root = chainOf(cause).at(-1);

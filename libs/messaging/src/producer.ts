@@ -1,5 +1,6 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { sendErrorOf } from './kafka.errors';
+import type { Logger } from '@brokered-etl/observability';
+import { producerStateErrorOf, sendErrorOf } from './kafka.errors';
 import type { OutboundMessage } from './message.types';
 
 export interface MessageProducer {
@@ -14,24 +15,86 @@ export interface MessageProducer {
   disconnect(): Promise<void>;
 }
 
-export function createMessageProducer(kafka: Kafka): MessageProducer {
-  // Not kafkajs' experimental idempotent mode: duplicates from a producer retry
-  // are absorbed downstream by deterministic ids, as redeliveries are.
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+type RawMessages = Parameters<MessageProducer['sendRaw']>[1];
 
-  async function sendRaw(topic: string, messages: Parameters<MessageProducer['sendRaw']>[1]): Promise<void> {
-    if (messages.length === 0) return;
-    try {
-      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
-    } catch (cause) {
-      throw sendErrorOf(topic, messages, cause);
-    }
+/**
+ * acks=all: a send resolves only once every in-sync replica has it, so with
+ * min.insync.replicas 2 of 3 a broker lost after the ack loses nothing.
+ *
+ * Idempotent (kafkajs 2.2.4 `idempotent: true`, marked experimental there):
+ * a batch kafkajs retries after a lost answer (the broker wrote it, then died
+ * or timed out) is written once, not twice, because the broker drops a
+ * repeated producer id + sequence. Downstream ids absorb duplicates anyway;
+ * this keeps failovers from multiplying them. Three things make it safe here:
+ * - `maxInFlightRequests: 1`: one request per broker connection at a time,
+ *   what KIP-98 asks of an idempotent producer (kafkajs does not enforce it).
+ * - One send at a time through this producer: kafkajs hands a failed batch's
+ *   sequence numbers back and the next batch to that partition takes them; a
+ *   concurrent send in between would take the failed batch's sequence, and if
+ *   the broker had written the failed batch it would drop the new one as a
+ *   duplicate while acknowledging it: a silent loss. Serialised, the retry
+ *   reuses the sequence for the same messages.
+ * - kafkajs never renews its producer id: after OUT_OF_ORDER_SEQUENCE_NUMBER or
+ *   UNKNOWN_PRODUCER_ID (a leader without this producer's state) it would fail
+ *   every later send. The producer is replaced and the send reported transient.
+ * Retries stay bounded (the client's, not kafkajs' unbounded idempotent
+ * default; it warns once about that) so a send returns within the stage's
+ * retry budget.
+ */
+export function createMessageProducer(kafka: Kafka, options: { logger?: Logger } = {}): MessageProducer {
+  const build = (): Producer =>
+    kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+  let producer = build();
+  /** connect() was called and disconnect() not since. */
+  let wanted = false;
+  /** The current producer instance is connected (a replacement may not be yet). */
+  let ready = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  async function replace(reason: string): Promise<void> {
+    options.logger?.warn('idempotent producer lost its sequence: replacing it', { kafkaError: reason });
+    const old = producer;
+    producer = build();
+    ready = false;
+    await old.disconnect().catch(() => undefined);
   }
+
+  const sendRaw = (topic: string, messages: RawMessages): Promise<void> =>
+    serialised(async () => {
+      if (messages.length === 0) return;
+      try {
+        // a replacement connects here, inside the send, so a failure is classed like the send's own
+        if (wanted && !ready) {
+          await producer.connect();
+          ready = true;
+        }
+        await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      } catch (cause) {
+        const stateError = producerStateErrorOf(cause);
+        if (stateError) await replace(stateError);
+        throw sendErrorOf(topic, messages, cause);
+      }
+    });
 
   return {
     send: (topic, messages) => sendRaw(topic, messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }))),
     sendRaw,
-    connect: () => producer.connect(),
-    disconnect: () => producer.disconnect(),
+    connect: () =>
+      serialised(async () => {
+        wanted = true;
+        await producer.connect();
+        ready = true;
+      }),
+    disconnect: () =>
+      serialised(async () => {
+        wanted = ready = false;
+        await producer.disconnect();
+      }),
   };
 }

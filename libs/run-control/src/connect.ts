@@ -1,5 +1,5 @@
 import { topicNames } from '@brokered-etl/contracts';
-import { kafkaSecurityOf, type BaseWorkerEnv } from '@brokered-etl/config';
+import { kafkaSecurityOf, kafkaTopicSettingsOf, type BaseWorkerEnv } from '@brokered-etl/config';
 import { createAvroRegistry, createKafkaClient, createMessageProducer } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
@@ -36,6 +36,7 @@ export async function connectRunControl(
     namespace: env.ETL_NAMESPACE,
     pipelines: pipelines.map((p) => (typeof p === 'string' ? (PIPELINES.find((known) => known.name === p) ?? { name: p, params: {} }) : p)),
     sourceRoots: env.ETL_SOURCE_ROOTS ?? defaultSourceRoots(),
+    topicSettings: kafkaTopicSettingsOf(env),
   });
   return {
     control,

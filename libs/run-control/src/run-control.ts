@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_PARTITIONS, HEADERS, RUN_ID_PATTERN, runRequestedSchema, valueSubject, type RunRequested, type TopicNames } from '@brokered-etl/contracts';
+import type { KafkaTopicSettings } from '@brokered-etl/config';
 import { EtlError } from '@brokered-etl/errors';
 import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
 import { validateParams, type AnyPipeline } from '@brokered-etl/pipeline-kit';
@@ -18,6 +19,8 @@ export interface RunControlDeps {
   pipelines: readonly Pick<AnyPipeline, 'name' | 'params'>[];
   /** Folders a `path` param must name a file inside (ETL_SOURCE_ROOTS), checked before the trigger is produced. */
   sourceRoots: readonly string[];
+  /** How the trigger topic is created when no worker made it yet (KAFKA_TOPIC_*); unset: the defaults. */
+  topicSettings?: KafkaTopicSettings;
 }
 
 export interface TriggerRequest {
@@ -46,7 +49,12 @@ export function createRunControl(deps: RunControlDeps) {
       const runId = request.runId ?? newRunId(request.pipeline);
       if (!RUN_ID_PATTERN.test(runId)) throw new EtlError('BAD_PARAMS', `run id "${runId}" must be 1-128 letters, digits, ".", "_", ":" or "-"`);
       if (schemaId === undefined) {
-        await ensureTopics(deps.kafka, [{ topic: deps.topics.trigger, partitions: DEFAULT_PARTITIONS.control }]);
+        const settings = deps.topicSettings;
+        await ensureTopics(
+          deps.kafka,
+          [{ topic: deps.topics.trigger, partitions: settings?.partitions.control ?? DEFAULT_PARTITIONS.control, replicationFactor: settings?.replicationFactor, minInsyncReplicas: settings?.minInsyncReplicas }],
+          { partitionGrowth: settings?.partitionGrowth },
+        );
         schemaId = await deps.registry.ensureSchema(valueSubject(deps.topics.trigger), runRequestedSchema);
       }
       const message: RunRequested = { runId, pipeline: request.pipeline, params: request.params ?? {}, requestedAt: new Date(), requestedBy: request.requestedBy };

@@ -1,4 +1,4 @@
-import { DEFAULT_PARTITIONS, groupId as groupIdOf, stageInputTopics, topicNames, type StageName } from '@brokered-etl/contracts';
+import { groupId as groupIdOf, stageInputTopics, topicNames, workerTopics, type StageName } from '@brokered-etl/contracts';
 import {
   createAvroRegistry,
   createDeadLetterSink,
@@ -11,7 +11,7 @@ import {
   type InboundMessage,
   type StageConsumer,
 } from '@brokered-etl/messaging';
-import { kafkaSecurityOf } from '@brokered-etl/config';
+import { kafkaSecurityOf, kafkaTopicSettingsOf } from '@brokered-etl/config';
 import { errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
 import { createMetricsRegistry, createStageMetrics, redactSecrets, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
@@ -89,14 +89,16 @@ async function connectStageWorker(
   const topics = topicNames(namespace);
   const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? `etl-${stage}`, logger, security: kafkaSecurityOf(env) });
 
-  const dataTopics = options.pipelines.flatMap((p) => [topics.data(p.name, 'extracted'), topics.data(p.name, 'transformed')]);
+  const settings = kafkaTopicSettingsOf(env);
+  const specs = workerTopics(topics, options.pipelines.map((p) => p.name)).map(({ topic, kind }) => ({
+    topic,
+    partitions: settings.partitions[kind],
+    replicationFactor: settings.replicationFactor,
+    minInsyncReplicas: settings.minInsyncReplicas,
+  }));
   const wait = { logger, budgetMs: env.RETRY_BUDGET_MS, onWaiting: report.waiting };
-  const created = await untilAvailable('Kafka', () =>
-    ensureTopics(kafka, [
-      ...[topics.trigger, topics.events, topics.dlq].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.control })),
-      ...[topics.splits, ...dataTopics].map((topic) => ({ topic, partitions: DEFAULT_PARTITIONS.data })),
-    ]), wait);
-  if (created.length) logger.info('created topics', { topics: created });
+  const ensured = await untilAvailable('Kafka', () => ensureTopics(kafka, specs, { partitionGrowth: settings.partitionGrowth, logger }), wait);
+  if (ensured.created.length) logger.info('created topics', { topics: ensured.created, replicationFactor: settings.replicationFactor ?? 'broker default', minInsyncReplicas: settings.minInsyncReplicas ?? 'broker default' });
 
   const registry = createAvroRegistry({ url: env.SCHEMA_REGISTRY_URL });
   const schemas = await untilAvailable('the schema registry', () => registerSchemas(registry, topics, options.pipelines), wait);
@@ -106,7 +108,7 @@ async function connectStageWorker(
   const staging = createMongoStagingStore(mongo.db);
   await untilAvailable('MongoDB', () => staging.ensureIndexes(), wait);
 
-  const producer = createMessageProducer(kafka);
+  const producer = createMessageProducer(kafka, { logger });
   await producer.connect();
   const inputTopics = stageInputTopics(stage, topics, options.pipelines.map((p) => p.name));
   const groupId = groupIdOf(stage, namespace);
