@@ -10,9 +10,16 @@ export interface RecordReaderOptions<K extends string> {
   text?: (value: unknown) => string | null;
 }
 
+// none: no argument; names known only at run time (a shape read from a file): optional; otherwise exactly those fields
+type ComputedArg<S extends RecordShape, K extends string> = [K] extends [never]
+  ? []
+  : string extends K
+    ? [computed?: Record<string, unknown>]
+    : [computed: Pick<RecordOf<S>, K & keyof RecordOf<S>>];
+
 /** Builds one record from one source row; `columns` are the source names it reads, for `fileSource`'s `expectedColumns`. */
 export interface RecordReader<S extends RecordShape, K extends string> {
-  (row: SourceRow, ...computed: [K] extends [never] ? [] : [Pick<RecordOf<S>, K & keyof RecordOf<S>>]): RecordOf<S>;
+  (row: SourceRow, ...computed: ComputedArg<S, K>): RecordOf<S>;
   readonly columns: string[];
 }
 

@@ -206,6 +206,15 @@ describe('parseRecordShape: a shape that arrives as data (YAML, JSON)', () => {
     expect(avroSchemaOf(parsed)).toEqual(avroSchemaOf(trip));
   });
 
+  it('reads rows into a shape known only at run time, its computed fields optional', () => {
+    const shape = parseRecordShape({ name: 'Row', fields: { position: { type: 'long' }, city: { type: 'text', from: 'City Name' } } });
+    const computed: string[] = ['position'];
+    const read = recordReader(shape, { computed });
+    const out: Record<string, unknown> = read({ 'City Name': 'Lyon' }, { position: 3 });
+    expect(out).toEqual({ position: 3, city: 'Lyon' });
+    expect(read({})).toEqual({ position: undefined, city: null });
+  });
+
   it.each([
     [{ name: 'R', fields: { a: { type: 'float' } } }, 'fields.a.type'],
     [{ name: 'R', fields: { a: { type: 'int', default: 'x' } } }, 'fields.a.default'],

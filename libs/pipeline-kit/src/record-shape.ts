@@ -70,7 +70,11 @@ type BaseValueOf<F> = F extends { type: 'array'; items: infer I }
 export type ValueOf<F> = F extends { nullable: true } ? BaseValueOf<F> | null : BaseValueOf<F>;
 
 /** The TypeScript type of a record of this shape. */
-export type RecordOf<S> = S extends { fields: infer F } ? { -readonly [K in keyof F]: ValueOf<F[K]> } : never;
+export type RecordOf<S> = S extends { fields: infer F }
+  ? string extends keyof F
+    ? Record<string, unknown> // a shape read from data: its fields are known only at run time
+    : { -readonly [K in keyof F]: ValueOf<F[K]> }
+  : never;
 
 // ---- builders ------------------------------------------------------------
 
