@@ -2,16 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EtlError } from '@brokered-etl/errors';
 import { readCsv, resolveSourcePath, vegaDataDir } from '@brokered-etl/pipeline-kit';
-
-export interface Airport {
-  iata: string;
-  name: string;
-  city: string | null;
-  state: string | null;
-  country: string | null;
-  latitude: number;
-  longitude: number;
-}
+import type { Airport } from './flights.shapes';
 
 export type AirportIndex = ReadonlyMap<string, Airport>;
 

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { fileSource, fileSourceParams, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
+import { avroSchemaOf, fileSource, fileSourceParams, recordReader, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
 import { createAirportReferences, DEFAULT_AIRPORTS, type AirportIndex } from './airports.reference';
-import { flightSchema, rawFlightSchema } from './flights.schema';
-import { createFlightTransform, type Flight, type RawFlight } from './flights.transform';
+import { flightShape, rawFlightShape, type Flight, type RawFlight } from './flights.shapes';
+import { createFlightTransform } from './flights.transform';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -17,6 +17,8 @@ function asText(value: unknown): string | null {
 
 export const DEFAULT_FLIGHTS_SOURCE = 'flights-20k.json';
 
+const readRawFlight = recordReader(rawFlightShape, { computed: ['sourceIndex'], text: asText });
+
 export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
   name: 'flights',
   description: 'US flight on-time records (vega-datasets) enriched with airports, loaded into the "flights" collection',
@@ -24,21 +26,14 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
     ...fileSourceParams(DEFAULT_FLIGHTS_SOURCE, 'a file path, or a vega-datasets file: flights-2k.json … flights-20k.json, flights-3m.parquet'),
     airports: { description: 'airports reference CSV (iata,name,city,state,country,latitude,longitude); reloaded when it changes', default: DEFAULT_AIRPORTS, type: 'path' },
   },
-  extractedRecord: rawFlightSchema,
-  transformedRecord: flightSchema,
+  extractedRecord: avroSchemaOf(rawFlightShape),
+  transformedRecord: avroSchemaOf(flightShape),
   chunkLimits: { maxRecords: 5000, maxBytes: 1024 * 1024 },
 
   source: fileSource({
     defaultSource: DEFAULT_FLIGHTS_SOURCE,
-    expectedColumns: ['date', 'delay', 'distance', 'origin', 'destination'],
-    toRecord: (row, sourceIndex) => ({
-      sourceIndex,
-      date: asText(row['date']),
-      delay: asText(row['delay']),
-      distance: asText(row['distance']),
-      origin: asText(row['origin']),
-      destination: asText(row['destination']),
-    }),
+    expectedColumns: readRawFlight.columns,
+    toRecord: (row, sourceIndex) => readRawFlight(row, { sourceIndex }),
   }),
 
   async createTransform({ sourceRoots }) {

@@ -1,6 +1,7 @@
 import { EtlError } from '@brokered-etl/errors';
 import { loadAirports, type AirportIndex } from './airports.reference';
-import { createFlightTransform, delayClass, parseLocalDate, type RawFlight } from './flights.transform';
+import type { RawFlight } from './flights.shapes';
+import { createFlightTransform, delayClass, parseLocalDate } from './flights.transform';
 
 describe('flights transform', () => {
   let airports: AirportIndex;

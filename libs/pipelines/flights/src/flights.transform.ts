@@ -1,17 +1,7 @@
 import { EtlError } from '@brokered-etl/errors';
 import type { AirportIndex } from './airports.reference';
+import type { Flight, RawFlight } from './flights.shapes';
 import { greatCircleMiles } from './geo';
-
-export interface RawFlight {
-  sourceIndex: number;
-  date: string | null;
-  delay: string | null;
-  distance: string | null;
-  origin: string | null;
-  destination: string | null;
-}
-
-export type Flight = ReturnType<ReturnType<typeof createFlightTransform>>;
 
 /** "2001/01/01 06:55" or "2001-01-01T06:55[:00]": a wall-clock time; anything else is rejected. */
 const DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
@@ -49,7 +39,7 @@ export function createFlightTransform(airports: AirportIndex) {
     if (!found) throw new EtlError('VALIDATION_FAILED', `${field} airport "${code}" is not in airports.csv`);
     return found;
   };
-  return (raw: RawFlight, source: string) => {
+  return (raw: RawFlight, source: string): Flight => {
     const departure = parseLocalDate(raw.date);
     const delayMinutes = integer('delay', raw.delay);
     const distanceMiles = integer('distance', raw.distance);
