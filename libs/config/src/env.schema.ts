@@ -2,6 +2,7 @@ import { delimiter, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './config.error';
 import { kafkaSecurityEnvFields } from './kafka-security.env';
+import { pipelinesDirEnvFields } from './pipelines-dir.env';
 import { kafkaTopicEnvFields } from './kafka-topics.env';
 
 export { ConfigError } from './config.error';
@@ -41,6 +42,7 @@ export const baseWorkerEnvSchema = z.object({
    * path-delimiter-separated absolute paths. Unset: the project's data/ and vega-datasets' data/.
    */
   ETL_SOURCE_ROOTS: sourceRootsField(),
+  ...pipelinesDirEnvFields,
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 });

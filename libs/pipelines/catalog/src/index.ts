@@ -1,1 +1,1 @@
-export { PIPELINES, pipelineCatalog, type PipelineCatalog } from './catalog';
+export { PIPELINES, DECLARED_PIPELINES, pipelineCatalog, type PipelineCatalog } from './catalog';
