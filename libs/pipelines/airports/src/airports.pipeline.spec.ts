@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultSourceRoots, readWholeSource } from '@brokered-etl/pipeline-kit';
 import { airportsPipeline } from './airports.pipeline';
 
 describe('airports pipeline', () => {
+  it.each(['extracted', 'transformed'] as const)('derives the %s Avro schema registered today, to the character', (stage) => {
+    // the schemas registered before the shapes were declared once: same text, so the registry keeps the same versions
+    const baseline = JSON.parse(readFileSync(join(__dirname, 'airports.registered-schemas.baseline.json'), 'utf8'));
+    expect(JSON.stringify(airportsPipeline[`${stage}Record`])).toBe(JSON.stringify(baseline[stage]));
+  });
+
   it('reads airports.csv and turns rows into GeoJSON points keyed by IATA', async () => {
     const transform = await airportsPipeline.createTransform({ sourceRoots: defaultSourceRoots() });
     const context = { runId: 'r', params: {}, signal: new AbortController().signal };

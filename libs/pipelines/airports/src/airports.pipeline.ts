@@ -1,6 +1,5 @@
-import type { AvroRecordSchema } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
-import { fileSource, fileSourceParams, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
+import { array, avroSchemaOf, double, fileSource, fileSourceParams, record, recordReader, recordShape, string, text, type PipelineDefinition, type RecordOf } from '@brokered-etl/pipeline-kit';
 
 /**
  * The second pipeline, with a different record shape: airport reference data
@@ -9,44 +8,27 @@ import { fileSource, fileSourceParams, type PipelineDefinition } from '@brokered
  */
 const NS = 'io.brokeredetl.airports';
 
-const AIRPORT_COLUMNS = ['iata', 'name', 'city', 'state', 'country', 'latitude', 'longitude'];
-
-const rawAirportSchema: AvroRecordSchema = {
-  type: 'record',
+/** One CSV row, every column kept as text: a bad value is rejected by the transform, with a reason. */
+const rawAirport = recordShape({
   name: 'RawAirport',
   namespace: NS,
-  fields: AIRPORT_COLUMNS.map((name) => ({ name, type: ['null', 'string'], default: null })),
-};
+  fields: { iata: text(), name: text(), city: text(), state: text(), country: text(), latitude: text(), longitude: text() },
+});
 
-const airportSiteSchema: AvroRecordSchema = {
-  type: 'record',
+const point = recordShape({
+  name: 'Point',
+  fields: { type: string({ default: 'Point' }), coordinates: array(double(), { doc: '[longitude, latitude]' }) },
+});
+
+const airportSite = recordShape({
   name: 'AirportSite',
   namespace: NS,
-  fields: [
-    { name: 'iata', type: 'string' },
-    { name: 'name', type: 'string' },
-    { name: 'place', type: 'string', doc: '"City, ST, Country"' },
-    {
-      name: 'location',
-      type: {
-        type: 'record',
-        name: 'Point',
-        fields: [
-          { name: 'type', type: 'string', default: 'Point' },
-          { name: 'coordinates', type: { type: 'array', items: 'double' }, doc: '[longitude, latitude]' },
-        ],
-      },
-    },
-  ],
-};
+  fields: { iata: string(), name: string(), place: string({ doc: '"City, ST, Country"' }), location: record(point) },
+});
 
-type RawAirport = Record<'iata' | 'name' | 'city' | 'state' | 'country' | 'latitude' | 'longitude', string | null>;
-interface AirportSite {
-  iata: string;
-  name: string;
-  place: string;
-  location: { type: 'Point'; coordinates: [number, number] };
-}
+type RawAirport = RecordOf<typeof rawAirport>;
+type AirportSite = RecordOf<typeof airportSite>;
+const readRawAirport = recordReader(rawAirport);
 
 function coordinate(field: string, value: string | null, limit: number): number {
   const n = value === null ? NaN : Number(value);
@@ -58,17 +40,14 @@ export const airportsPipeline: PipelineDefinition<RawAirport, AirportSite> = {
   name: 'airports',
   description: 'Airport reference data (vega-datasets airports.csv) as GeoJSON points, loaded into "airports"',
   params: fileSourceParams('airports.csv', 'a CSV file with iata,name,city,state,country,latitude,longitude'),
-  extractedRecord: rawAirportSchema,
-  transformedRecord: airportSiteSchema,
+  extractedRecord: avroSchemaOf(rawAirport),
+  transformedRecord: avroSchemaOf(airportSite),
   chunkLimits: { maxRecords: 1000 },
 
   source: fileSource({
     defaultSource: 'airports.csv',
-    expectedColumns: AIRPORT_COLUMNS,
-    toRecord: (row) => {
-      const text = (key: string) => (row[key] === undefined || row[key] === '' ? null : String(row[key]));
-      return { iata: text('iata'), name: text('name'), city: text('city'), state: text('state'), country: text('country'), latitude: text('latitude'), longitude: text('longitude') };
-    },
+    expectedColumns: readRawAirport.columns,
+    toRecord: (row) => readRawAirport(row),
   }),
 
   async createTransform() {
