@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   DATABASE_REJECTED: { retriable: false },
   // a source's content differs from what was planned (its fingerprint changed): its splits no longer fit
   SOURCE_CHANGED: { retriable: false },
+  // a third-party service refused a record for good (a 4xx other than 408/429): the record is rejected with its reason
+  ENRICHMENT_REFUSED: { retriable: false },
   // a transient error outlived the retry budget: dead-lettered with the last error as cause so the partition moves on
   RETRIES_EXHAUSTED: { retriable: false },
   // transient: a dependency is away for now → retry with backoff, never skip
@@ -29,6 +31,8 @@ export const ERROR_CODES = {
   REGISTRY_UNAVAILABLE: { retriable: true },
   DATABASE_UNAVAILABLE: { retriable: true },
   DEPENDENCY_TIMEOUT: { retriable: true },
+  // a third-party service kept answering 429/5xx or timing out through every attempt of a call
+  SERVICE_UNAVAILABLE: { retriable: true },
   // fatal: the process cannot do its job as configured → crash loudly at start-up
   SCHEMA_INCOMPATIBLE: { retriable: false },
   CONFIG_INVALID: { retriable: false },

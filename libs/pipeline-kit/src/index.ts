@@ -1,4 +1,5 @@
 export type { PipelineDefinition, AnyPipeline, ChunkLimits, TransformContext } from './pipeline.types';
+export type { EnrichmentStep, EnrichmentRequest, EnrichmentAnswer, EnrichmentJob, EnrichmentLimits } from './enrichment.types';
 export type { PipelineSource, SourcePlan, SourceSplit, PlanOptions, SourceContext } from './source-split.types';
 export { validateParams, type ParamSpec, type ParamSpecs, type ParamCheckOptions } from './pipeline-params';
 export { chunkRecords, estimateBytes, DEFAULT_CHUNK_LIMITS, type RecordChunk } from './chunker';

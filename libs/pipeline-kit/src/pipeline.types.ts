@@ -1,4 +1,5 @@
 import type { AvroRecordSchema } from '@brokered-etl/contracts';
+import type { EnrichmentStep } from './enrichment.types';
 import type { ParamSpecs } from './pipeline-params';
 import type { PipelineSource, SourceContext } from './source-split.types';
 
@@ -38,6 +39,8 @@ export interface PipelineDefinition<Raw = Record<string, unknown>, Out = Record<
    * Reference files it reads must resolve inside `context.sourceRoots`, like the source.
    */
   createTransform(context: SourceContext): Promise<(raw: Raw, context: TransformContext) => Out | Promise<Out>>;
+  /** A third-party call per transformed record (or batch), run after the transform (docs/enrichment.md). */
+  enrichment?: EnrichmentStep<Out>;
   target: {
     collection: string;
     /** A deterministic _id: the same source record always lands on the same document. */

@@ -1,0 +1,10 @@
+export { createEnrichmentRuntime, reuseFetchedSince, parseServiceUrls, type EnrichmentRuntime, type EnrichmentRuntimeOptions } from './enrichment.runtime';
+export { enrichRecords, type EnrichInput, type EnrichOutcome, type EnrichedRecord } from './enricher';
+export { callWithRetry, type CallResult, type CallSettings, type CallPlan } from './call-policy';
+export { attemptCall, type AttemptOutcome } from './service-call';
+export { createServiceLimiter, type ServiceLimiter } from './service-limiter';
+export { retryAfterMs, backoffMs } from './retry-after';
+export { responseId, type ResponseStore, type StagedResponse } from './response.store';
+export { createMemoryResponseStore } from './memory-response.store';
+export { createMongoResponseStore, RESPONSES_COLLECTION } from './mongo-response.store';
+export { createPromEnrichmentMetrics, createMemoryEnrichmentMetrics, noopEnrichmentMetrics, CALL_DURATION_BUCKETS, type EnrichmentMetrics } from './enrichment.metrics';
