@@ -32,7 +32,10 @@ export function buildDeclaredPipeline(parsed: ParsedPipelineFile): DeclaredPipel
   const checked = pipelineFileSchema.safeParse(parsed.data);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
-    throw declarationError(site(issue.path), issue.message);
+    // an unknown key: the line of the key itself, not of the map it is in
+    const line = parsed.lineOf(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path);
+    const message = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message;
+    throw declarationError({ ...site(issue.path), line }, message);
   }
   const file = checked.data;
   const namespace = `io.brokeredetl.${file.name.replace(/-/g, '_')}`;

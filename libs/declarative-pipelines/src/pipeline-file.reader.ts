@@ -28,7 +28,8 @@ export function parsePipelineFile(file: string, text: string): ParsedPipelineFil
     throw declarationError({ file, field: '', line }, `not valid YAML/JSON: ${message}${column !== undefined ? ` (column ${column})` : ''}`);
   }
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    for (let depth = path.length; depth >= 0; depth--) {
+    // not the document itself: line 1 for a missing top-level key would point at the wrong place
+    for (let depth = path.length; depth >= 1; depth--) {
       const node = document.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
       if (node?.range) return lineCounter.linePos(node.range[0]).line;
     }
