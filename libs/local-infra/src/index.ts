@@ -5,3 +5,5 @@ export { createKafkaService, type KafkaScramUser, type KafkaServiceExtras } from
 export type { LocalService } from './services/service';
 export { freePort, isPortOpen } from './process-control';
 export { registryJavaArgs } from './services/registry.service';
+export { createKafkaConnectService, MONGO_SINK_CONNECTOR_VERSION, type KafkaConnectService, type KafkaConnectExtras, type ConnectorState } from './services/kafka-connect.service';
+export { createMongoService } from './services/mongo.service';
