@@ -10,7 +10,7 @@ const config: Config = {
   ...preset,
   displayName: 'integration',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int.spec.ts'],
   globalSetup: '<rootDir>/tools/jest/int-global-setup.js',
   globalTeardown: '<rootDir>/tools/jest/int-global-teardown.js',
   testTimeout: 120_000,
