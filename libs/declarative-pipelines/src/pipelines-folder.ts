@@ -53,7 +53,7 @@ export function loadDeclaredPipelines(dir: string, options: LoadOptions = {}): D
     names = readdirSync(absolute).filter((name) => (PIPELINE_FILE_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase())).sort();
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    if (!missing || options.mustExist) result.refused.push({ file: shown(absolute), reason: `cannot read the pipelines folder (ETL_PIPELINES_DIR): ${missing ? 'no such folder' : errorMessageOf(err)}` });
+    if (!missing || options.mustExist) result.refused.push({ file: shown(absolute), reason: `${shown(absolute)}: cannot read the pipelines folder (ETL_PIPELINES_DIR): ${missing ? 'no such folder' : errorMessageOf(err)}` });
     return result;
   }
   const owners = new Map<string, string>();

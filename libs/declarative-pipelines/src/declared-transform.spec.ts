@@ -1,0 +1,114 @@
+import { EtlError } from '@brokered-etl/errors';
+import type { TransformContext } from '@brokered-etl/pipeline-kit';
+import { buildDeclaredPipeline } from './declared-pipeline';
+import { parsePipelineFile } from './pipeline-file.reader';
+
+const DECLARATION = `
+name: readings
+description: sensor readings
+params:
+  site: { description: the site the readings come from, default: north }
+source: { file: readings.json, positionField: position }
+extracted:
+  name: RawReading
+  fields:
+    sensor: { from: Sensor ID }
+    value: { from: Value (C) }
+    at: {}
+    labels: {}
+    position: long
+transformed:
+  name: Reading
+  fields:
+    sensor: string
+    celsius: double
+    at: timestamp-millis
+    labels: { type: array, items: string }
+    place: { type: record, shape: { name: Place, fields: { site: string, row: long } } }
+mapping:
+  celsius: '$number(value)'
+  labels: 'labels ? $split(labels, ",") : []'
+  place: '{ "site": $params.site, "row": position }'
+reject:
+  - when: 'celsius < -90'
+    reason: '"value " & $source.value & " is colder than anywhere on Earth"'
+  - when: 'celsius > 60'
+    reason: '"value " & $source.value & " is hotter than anywhere on Earth"'
+  - when: 'sensor = "broken"'
+    reason: '$undefinedFunction()'
+target:
+  collection: readings
+  key: 'place.site & ":" & sensor & ":" & $string($toMillis(at))'
+`;
+
+const pipeline = buildDeclaredPipeline(parsePipelineFile('pipelines/readings.yaml', DECLARATION));
+const context: TransformContext = { runId: 'run-1', params: { site: 'south' }, signal: new AbortController().signal };
+const row = { 'Sensor ID': 's1', 'Value (C)': 21.5, at: '2026-12-01T10:00:00Z', labels: 'roof,east' };
+
+async function transformed(input: Record<string, unknown>, ctx: TransformContext = context) {
+  const fn = await pipeline.createTransform({ sourceRoots: [] });
+  return fn(input, ctx);
+}
+
+async function rejection(input: Record<string, unknown>): Promise<EtlError> {
+  const err = await transformed(input).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(EtlError);
+  expect((err as EtlError).code).toBe('VALIDATION_FAILED');
+  return err as EtlError;
+}
+
+/** The extracted record of a source row, as the extractor builds it (renames, text, the position; read through the real source in movies.pipeline.spec.ts). */
+async function extracted(overrides: Record<string, unknown> = {}, position = 7): Promise<Record<string, unknown>> {
+  const plain = { ...row, ...overrides };
+  return { sensor: text(plain['Sensor ID']), value: text(plain['Value (C)']), at: text(plain['at']), labels: text(plain['labels']), position };
+}
+const text = (v: unknown) => (v === undefined || v === null || v === '' ? null : String(v));
+
+describe('a declared transform', () => {
+  it('maps, types and keys a record: numbers from text, timestamps, arrays, nested records, $params', async () => {
+    expect(await transformed(await extracted())).toEqual({
+      _id: `south:s1:${Date.parse('2026-12-01T10:00:00Z')}`,
+      sensor: 's1',
+      celsius: 21.5,
+      at: new Date('2026-12-01T10:00:00Z'),
+      labels: ['roof', 'east'],
+      place: { site: 'south', row: 7 },
+    });
+  });
+
+  it('keeps a one-item array an array (JSONata gives a single value for a one-item sequence)', async () => {
+    expect(await transformed(await extracted({ labels: 'roof' }))).toMatchObject({ labels: ['roof'] });
+  });
+
+  it('rejects with the first matching rule\'s reason, evaluated on the mapped record with $source', async () => {
+    expect((await rejection(await extracted({ 'Value (C)': '-120' }))).message).toBe('value -120 is colder than anywhere on Earth');
+    expect((await rejection(await extracted({ 'Value (C)': '75' }))).message).toBe('value 75 is hotter than anywhere on Earth');
+  });
+
+  it('a rule whose reason cannot be built still rejects, with the rule as written', async () => {
+    expect((await rejection(await extracted({ 'Sensor ID': 'broken' }))).message).toBe('reject[2]: sensor = "broken"');
+  });
+
+  it('an expression that fails on this record\'s values rejects it alone, naming the field', async () => {
+    expect((await rejection(await extracted({ 'Value (C)': 'warm' }))).message).toMatch(/^celsius: Unable to cast value to a number: "warm" \(mapping \$number\(value\)\)$/);
+  });
+
+  it('a value that does not fit the transformed shape rejects the record, naming the field', async () => {
+    expect((await rejection(await extracted({ 'Sensor ID': null }))).message).toBe('sensor is missing');
+    expect((await rejection(await extracted({ at: 'yesterday' }))).message).toBe('at "yesterday" is not a timestamp');
+  });
+
+  it('a key that comes out empty or not as text rejects the record', async () => {
+    const keyless = buildDeclaredPipeline(parsePipelineFile('pipelines/k.yaml', DECLARATION.replace(/key: .*/, "key: 'missingLater'").replace('sensor: string', 'sensor: string\n    missingLater: { type: string, nullable: true }')));
+    const fn = await keyless.createTransform({ sourceRoots: [] });
+    await expect(fn(await extracted(), context)).rejects.toThrow('target.key gave nothing for this record, not a text or a number');
+  });
+
+  it('documentOf is the transformed record itself: its _id was computed by the transformer', async () => {
+    const out = await transformed(await extracted());
+    expect(pipeline.target.documentOf(out)).toBe(out);
+  });
+});
