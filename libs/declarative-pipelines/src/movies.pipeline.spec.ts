@@ -55,8 +55,16 @@ describe('pipelines/movies.yaml', () => {
     expect({ ...declared.transformedRecord, fields: declared.transformedRecord.fields.slice(1) }).toEqual(moviesCodePipeline.transformedRecord);
   }, 60_000);
 
-  it('plans and reads a CSV of the same columns too (format from the extension), checking its header', async () => {
+  it('a CSV source must have every declared source column: one without them is refused at planning', async () => {
     const sourceRoots = defaultSourceRoots();
     await expect(declared.source.plan({ source: 'airports.csv' }, { splitRecords: 1000, sourceRoots })).rejects.toThrow(/Title/);
+  });
+});
+
+describe('docs/pipelines.md', () => {
+  it('quotes pipelines/movies.yaml as it is', () => {
+    const doc = readFileSync(join(projectRootDir(), 'docs/pipelines.md'), 'utf8');
+    const quoted = /```yaml file=pipelines\/movies\.yaml\n([\s\S]*?)\n```/.exec(doc)?.[1];
+    expect(quoted).toBe(readFileSync(join(projectRootDir(), FILE), 'utf8').trimEnd());
   });
 });
