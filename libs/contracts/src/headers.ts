@@ -11,4 +11,6 @@ export const HEADERS = {
   generation: 'etl-generation',
   /** Id of the dead letter a redriven message comes from. */
   redriveOf: 'etl-redrive-of',
+  /** Set by a rerun or redrive with --refresh-enrichment: staged enrichment answers older than this time are asked again. */
+  enrichmentRefreshAt: 'etl-enrichment-refresh-at',
 } as const;

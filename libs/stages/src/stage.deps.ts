@@ -1,4 +1,5 @@
 import type { TopicNames } from '@brokered-etl/contracts';
+import type { EnrichmentRuntime } from '@brokered-etl/enrichment';
 import type { AvroRegistry, DeadLetterSink, MessageProducer } from '@brokered-etl/messaging';
 import type { Logger } from '@brokered-etl/observability';
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
@@ -27,6 +28,10 @@ export interface StageDeps {
   extraction?: ExtractionOptions;
   /** Folders every file a pipeline reads must resolve inside (ETL_SOURCE_ROOTS); defaultSourceRoots() when absent. */
   sourceRoots?: readonly string[];
+  /** Runs pipelines' enrichment steps (the transformer's); a pipeline with a step fails its chunks without it. */
+  enrichment?: EnrichmentRuntime;
+  /** How long one message may spend on enrichment calls before the chunk yields its partition (MAX_BATCH_MS). */
+  enrichmentBudgetMs?: number;
   now?: () => Date;
 }
 

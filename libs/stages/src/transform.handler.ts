@@ -1,6 +1,8 @@
 import { HEADERS, type Chunk, type DeadLetter } from '@brokered-etl/contracts';
-import { classify, errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
+import { reuseFetchedSince } from '@brokered-etl/enrichment';
+import { classify, errorCodeOf, errorMessageOf, EtlError } from '@brokered-etl/errors';
 import { deadLetterOf, type HandlerContext, type InboundMessage } from '@brokered-etl/messaging';
+import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
 import type { Rejection } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { recordPatchHeader, recordPatchIndex, rejectionId } from './record-patch';
@@ -8,6 +10,9 @@ import { resumeIfRedriven } from './run-resume';
 import { sourceRootsOf, type StageDeps } from './stage.deps';
 
 const STAGE = 'transformer';
+/** Codes that reject one record (the rest of its chunk goes on); any other error is the whole chunk's. */
+const RECORD_REJECTIONS: ReadonlySet<string> = new Set(['VALIDATION_FAILED', 'ENRICHMENT_REFUSED']);
+const DEFAULT_ENRICHMENT_BUDGET_MS = 5_000;
 
 type TransformFn = (raw: unknown, context: { runId: string; params: Record<string, string>; signal: AbortSignal }) => unknown;
 
@@ -21,7 +26,7 @@ export function createTransformHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
   const transforms = new Map<string, Promise<TransformFn>>();
   const sourceRoots = sourceRootsOf(deps);
-  const paramsCache = new Map<string, Record<string, string>>();
+  const runCache = new Map<string, { params: Record<string, string>; requestedAt: Date }>();
 
   const transformOf = (name: string) => {
     const pipeline = requirePipeline(deps, name);
@@ -34,14 +39,48 @@ export function createTransformHandler(deps: StageDeps) {
     return { pipeline, transform: transforms.get(name)! };
   };
 
-  async function paramsOf(runId: string): Promise<Record<string, string>> {
-    const cached = paramsCache.get(runId);
+  async function runOf(runId: string): Promise<{ params: Record<string, string>; requestedAt: Date }> {
+    const cached = runCache.get(runId);
     if (cached) return cached;
-    const params = (await deps.staging.getRun(runId))?.params ?? {};
+    const run = await deps.staging.getRun(runId);
+    const info = { params: run?.params ?? {}, requestedAt: run?.requestedAt ?? now() };
     // a long-lived worker sees many runs: keep the recent ones (Map keeps insertion order)
-    if (paramsCache.size >= 256) paramsCache.delete(paramsCache.keys().next().value!);
-    paramsCache.set(runId, params);
-    return params;
+    if (runCache.size >= 256) runCache.delete(runCache.keys().next().value!);
+    runCache.set(runId, info);
+    return info;
+  }
+
+  /**
+   * The pipeline's third-party call for the records that passed the transform.
+   * Undefined when the time budget ran out first: the chunk goes back to the
+   * end of its partition (its answers so far are staged) and the partition moves on.
+   */
+  async function enrich(pipeline: AnyPipeline, message: InboundMessage<Chunk<Record<string, unknown>>>, passed: Passed[], requestedAt: Date, context: HandlerContext) {
+    const step = pipeline.enrichment;
+    if (!step || passed.length === 0) return passed.map((p) => ({ ...p, error: undefined }));
+    if (!deps.enrichment) throw new EtlError('NOT_FOUND', `pipeline ${pipeline.name} calls ${step.service}, but this transformer runs no enrichment`);
+    const refresh = message.headers[HEADERS.enrichmentRefreshAt];
+    const outcome = await deps.enrichment.enrich({
+      pipeline: pipeline.name,
+      step,
+      runId: message.value.runId,
+      records: passed.map((p) => p.out),
+      reuseFetchedSince: reuseFetchedSince({ requestedAt }, step.limits.cacheTtlMs, refresh ? new Date(refresh) : undefined),
+      signal: context.signal,
+      deadlineAt: Date.now() + (deps.enrichmentBudgetMs ?? DEFAULT_ENRICHMENT_BUDGET_MS),
+    });
+    if (!outcome.done) {
+      context.logger.info(`waiting on ${step.service}: ${outcome.waiting} pending`, { service: step.service, pending: outcome.waiting, jobs: outcome.jobs, calls: outcome.calls, chunkSeq: message.value.chunkSeq });
+      const headers: Record<string, Buffer> = {};
+      for (const h of message.rawHeaders) if (h.value !== null) headers[h.key] = h.value;
+      // the same bytes, key and headers: it lands behind this offset on the same partition, and comes back to staged answers
+      await deps.producer.sendRaw(message.topic, [{ key: message.key, value: message.rawValue, headers }]);
+      return undefined;
+    }
+    return passed.map((p, i) => {
+      const result = outcome.results[i];
+      return result.ok ? { ...p, out: result.record, error: undefined } : { ...p, error: result.error };
+    });
   }
 
   /** A redriven record: resolved and sent on when it now passes; dead-lettered again (same id) when not. */
@@ -59,38 +98,49 @@ export function createTransformHandler(deps: StageDeps) {
     await resumeIfRedriven(deps, message, chunk.runId);
     const { pipeline, transform: pending } = transformOf(chunk.pipeline);
     const fn = await pending;
-    const params = await paramsOf(chunk.runId);
+    const { params, requestedAt } = await runOf(chunk.runId);
     const extractedSchema = deps.schemas.extracted.get(pipeline.name)!;
 
-    const out: unknown[] = [];
     const rejections: Rejection[] = [];
     const deadLetters: DeadLetter[] = [];
+    const passed: Passed[] = [];
+    async function reject(raw: unknown, recordIndex: number, err: unknown): Promise<void> {
+      // only a record that fails validation (or that a service refused) is rejected alone; anything else (a dependency away, reference data missing) is the chunk's problem
+      if (classify(err) !== 'dead-letter' || !RECORD_REJECTIONS.has(errorCodeOf(err))) throw err;
+      const reason = errorMessageOf(err);
+      const id = rejectionId(STAGE, chunk.runId, chunk.chunkSeq, recordIndex);
+      const record = JSON.stringify(raw);
+      rejections.push({ id, runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, chunkSeq: chunk.chunkSeq, recordIndex, errorCode: errorCodeOf(err), reason, record, rejectedAt: now() });
+      const single: Chunk<unknown> = { runId: chunk.runId, pipeline: pipeline.name, chunkSeq: chunk.chunkSeq, firstRecordIndex: recordIndex, records: [raw] };
+      deadLetters.push({
+        ...deadLetterOf(STAGE, message, err, message.attempt, now()),
+        id,
+        runId: chunk.runId,
+        pipeline: pipeline.name,
+        // one record, re-encoded as an extracted chunk: redriving it reprocesses just this record
+        value: await deps.registry.encode(extractedSchema, single),
+        headers: [...message.rawHeaders.filter((h) => h.key !== HEADERS.replayOf && h.key !== HEADERS.redriveOf && h.key !== HEADERS.enrichmentRefreshAt), { key: HEADERS.replayOf, value: Buffer.from(recordPatchHeader(recordIndex)) }],
+        chunkSeq: chunk.chunkSeq,
+        recordIndex,
+        record,
+      });
+    }
+
     for (const [i, raw] of chunk.records.entries()) {
       const recordIndex = chunk.firstRecordIndex + i;
       try {
-        out.push(await fn(raw, { runId: chunk.runId, params, signal: context.signal }));
+        passed.push({ raw, recordIndex, out: await fn(raw, { runId: chunk.runId, params, signal: context.signal }) });
       } catch (err) {
-        // only a record that fails validation is rejected alone; anything else (a dependency away, reference data missing) is the chunk's problem
-        if (classify(err) !== 'dead-letter' || errorCodeOf(err) !== 'VALIDATION_FAILED') throw err;
-        const reason = errorMessageOf(err);
-        const id = rejectionId(STAGE, chunk.runId, chunk.chunkSeq, recordIndex);
-        const record = JSON.stringify(raw);
-        rejections.push({ id, runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, chunkSeq: chunk.chunkSeq, recordIndex, errorCode: errorCodeOf(err), reason, record, rejectedAt: now() });
-        const single: Chunk<unknown> = { runId: chunk.runId, pipeline: pipeline.name, chunkSeq: chunk.chunkSeq, firstRecordIndex: recordIndex, records: [raw] };
-        deadLetters.push({
-          ...deadLetterOf(STAGE, message, err, message.attempt, now()),
-          id,
-          runId: chunk.runId,
-          pipeline: pipeline.name,
-          // one record, re-encoded as an extracted chunk: redriving it reprocesses just this record
-          value: await deps.registry.encode(extractedSchema, single),
-          headers: [...message.rawHeaders.filter((h) => h.key !== HEADERS.replayOf && h.key !== HEADERS.redriveOf), { key: HEADERS.replayOf, value: Buffer.from(recordPatchHeader(recordIndex)) }],
-          chunkSeq: chunk.chunkSeq,
-          recordIndex,
-          record,
-        });
+        await reject(raw, recordIndex, err);
       }
       if (i % 500 === 499) await context.heartbeat();
+    }
+    const enriched = await enrich(pipeline, message, passed, requestedAt, context);
+    if (!enriched) return;
+    const out: unknown[] = [];
+    for (const record of enriched) {
+      if (record.error) await reject(record.raw, record.recordIndex, record.error);
+      else out.push(record.out);
     }
 
     const payload = await deps.registry.encode(deps.schemas.transformed.get(pipeline.name)!, { ...chunk, records: out });
@@ -115,6 +165,12 @@ export function createTransformHandler(deps: StageDeps) {
     deps.metrics.recordsOut(pipeline.name, out.length);
     deps.metrics.rejected(pipeline.name, rejections.length);
   };
+}
+
+interface Passed {
+  raw: unknown;
+  recordIndex: number;
+  out: unknown;
 }
 
 /** Lineage headers that follow a chunk downstream. */

@@ -13,6 +13,7 @@ import {
 } from '@brokered-etl/messaging';
 import { kafkaSecurityOf, kafkaTopicSettingsOf } from '@brokered-etl/config';
 import { errorCodeOf, errorMessageOf } from '@brokered-etl/errors';
+import { createEnrichmentRuntime, createMongoResponseStore, createPromEnrichmentMetrics, type EnrichmentRuntime } from '@brokered-etl/enrichment';
 import { createMetricsRegistry, createStageMetrics, redactSecrets, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
@@ -117,6 +118,7 @@ async function connectStageWorker(
   const events = createRunEventPublisher({ registry, producer, topics, schemaId: schemas.events });
   const deadLetters = recordingDeadLetters(createDeadLetterSink({ registry, producer, topic: topics.dlq, schemaId: schemas.dlq }), staging, metrics, events);
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
+  const enrichment = stage === 'transformer' ? enrichmentRuntimeOf(options.pipelines, env, mongo.db, metricsRegistry, logger) : undefined;
   const deps: LoaderDeps = {
     pipelines: { find: (name) => byName.get(name), names: () => [...byName.keys()] },
     staging,
@@ -132,6 +134,8 @@ async function connectStageWorker(
     progress: createProgressMarker(staging),
     extraction: { splitRecords: env.EXTRACT_SPLIT_RECORDS, splitWindow: env.EXTRACT_SPLIT_WINDOW },
     sourceRoots: env.ETL_SOURCE_ROOTS ?? defaultSourceRoots(),
+    enrichment,
+    enrichmentBudgetMs: env.MAX_BATCH_MS,
   };
   logger.info('sources confined to', { sourceRoots: deps.sourceRoots });
   const watchdog = startStallWatchdog({ staging, events, logger, stage, stallAfterMs: env.RUN_STALL_AFTER_MS, intervalMs: env.STALL_CHECK_MS });
@@ -169,10 +173,21 @@ async function connectStageWorker(
     async stop() {
       watchdog.stop();
       await consumer.stop();
+      await enrichment?.stop();
       await producer.disconnect();
       await mongo.close();
       await lag.close();
       await ops.close();
     },
   };
+}
+
+/** The transformer's enrichment: a limiter per pipeline, answers staged beside staging's collections, etl_enrichment_* metrics. */
+function enrichmentRuntimeOf(pipelines: readonly AnyPipeline[], env: StageWorkerEnv, db: Parameters<typeof createMongoResponseStore>[0], registry: Registry, logger: Logger): EnrichmentRuntime {
+  const runtime = createEnrichmentRuntime({ services: env.ENRICHMENT_SERVICES ?? {}, store: createMongoResponseStore(db), metrics: createPromEnrichmentMetrics(registry) });
+  const steps = pipelines.flatMap((p) => (p.enrichment ? [p.enrichment] : []));
+  const missing = runtime.unconfigured(steps);
+  // not fatal: the other pipelines work; a chunk of one that calls a missing service is dead-lettered with this reason
+  if (missing.length) logger.warn('enrichment services without a base URL (set ENRICHMENT_SERVICES)', { services: missing });
+  return runtime;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseWorkerEnvSchema, opsEnvFields } from '@brokered-etl/config';
+import { parseServiceUrls } from '@brokered-etl/enrichment';
 import { DEFAULT_EXTRACTION } from '@brokered-etl/stages';
 
 /** Environment of the three stage apps: the shared endpoints plus consumer tuning. */
@@ -29,6 +30,18 @@ export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
    * suite's scale-in, and exiting then skips leaving the group (its partitions wait a session timeout).
    */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
+  /** Base URL of each enrichment service pipelines call (`name=http://host:port,…`); the transformer's. */
+  ENRICHMENT_SERVICES: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parseServiceUrls(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** How often each worker looks for stalled runs. */
   STALL_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });

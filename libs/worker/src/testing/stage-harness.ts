@@ -22,9 +22,10 @@ export interface TestStages {
 }
 
 /** The three stage workers in this process, on a namespace and database of their own. */
-export async function startAllStages(options: { env: IntegrationEnv; namespace: string; database: string; logger: Logger; sessionTimeoutMs?: number }): Promise<TestStages> {
+export async function startAllStages(options: { env: IntegrationEnv; namespace: string; database: string; logger: Logger; sessionTimeoutMs?: number; extraEnv?: Record<string, string> }): Promise<TestStages> {
   const env = stageWorkerEnvSchema.parse({
     ...appEnvFor(options.env, options.namespace, options.database),
+    ...options.extraEnv,
     SESSION_TIMEOUT_MS: options.sessionTimeoutMs,
     // three workers in one process, and other test runs on the host: never a fixed port
     OPS_PORT: 0,

@@ -1,0 +1,1 @@
+export { airportRiskPipeline, airportRiskEnrichment, AIRPORT_RISK_SERVICE, type AirportRisk } from './airport-risk.pipeline';
