@@ -1,21 +1,25 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
+import { vegaDataDir } from '@brokered-etl/pipeline-kit';
 import { appEnvFor, databaseFor, integrationEnv, REPO_ROOT, uniqueName } from '@brokered-etl/testing';
+import { GUIDE_EXAMPLE, guideFillIns, linesWritten } from './guide-example';
 import { changedFiles, copyWorkspace, type WorkspaceCopy } from './workspace-copy';
 
 /**
  * The generator as a user runs it, in a throwaway copy of this workspace:
- * `npx nx g` writes a pipeline, the generated lib typechecks, lints under the
- * module-boundary rule and passes its own spec, and the stage apps of the
- * copy (whose catalog now lists it) complete a run of its sample input
- * against the real Kafka, registry and MongoDB, under a namespace of its own.
+ * `npx nx g` writes two pipelines, one left as generated (Parquet sample) and
+ * one filled in for Seattle weather exactly as docs/pipelines.md shows. Both
+ * libs typecheck, pass their own specs and lint under the module-boundary
+ * rule, and the copy's stage apps (whose catalog now lists them) complete a
+ * run of each against the real Kafka, registry and MongoDB, in a namespace of their own.
  */
 const run = promisify(execFile);
-const NAME = 'gen-readings';
-const LIB = `libs/pipelines/${NAME}`;
+const GENERATED = 'gen-readings';
+const FILLED = GUIDE_EXAMPLE.name;
+const lib = (name: string) => `libs/pipelines/${name}`;
 const STAGES = ['extractor', 'transformer', 'loader'] as const;
 // about 40 s in all on an idle 2-core machine; several times that when other test runs share the cores
 const LOADED_MACHINE_MS = 240_000;
@@ -25,9 +29,10 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
   const namespace = uniqueName('it-generator');
   const database = databaseFor(namespace);
   const timings: Array<[step: string, ms: number]> = [];
+  const measures: string[] = [];
   const workers: ChildProcess[] = [];
   let copy: WorkspaceCopy;
-  let before: Map<string, string>;
+  let changedByFirstGeneration: string[];
 
   /** A command in the copy, as a user's shell would run it there; its output is in the error when it fails. */
   async function inCopy(step: string, command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -43,12 +48,27 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
     }
   }
   const node = (step: string, script: string, args: string[], env?: Record<string, string>) => inCopy(step, process.execPath, [join('node_modules', script), ...args], env);
-  const runEnv = () => ({ ...appEnvFor(services, namespace, database), ETL_SOURCE_ROOTS: join(copy.root, 'data'), LOG_FORMAT: 'json', LOG_LEVEL: 'info' });
+  const generate = (name: string, source: string) => inCopy(`nx g ${name} --source ${source}`, 'npx', ['nx', 'g', '@brokered-etl/workspace-plugin:pipeline', name, '--source', source, '--no-interactive']);
+  const runEnv = () => ({ ...appEnvFor(services, namespace, database), ETL_SOURCE_ROOTS: [join(copy.root, 'data'), vegaDataDir()].join(','), LOG_FORMAT: 'json', LOG_LEVEL: 'info' });
+  const inCopyPath = (...parts: string[]) => join(copy.root, ...parts);
 
   beforeAll(async () => {
     copy = copyWorkspace(REPO_ROOT);
-    before = copy.snapshot();
-    await inCopy('nx g (parquet)', 'npx', ['nx', 'g', '@brokered-etl/workspace-plugin:pipeline', NAME, '--source', 'parquet', '--no-interactive']);
+    const before = copy.snapshot();
+    await generate(GENERATED, 'parquet');
+    changedByFirstGeneration = changedFiles(before, copy.snapshot());
+
+    // the guide's example: generate, put the first rows of the real file in as the sample, fill in the two files it quotes
+    await generate(FILLED, GUIDE_EXAMPLE.source);
+    const firstRows = readFileSync(join(vegaDataDir(), 'seattle-weather.csv'), 'utf8').split('\n').slice(0, 7).join('\n') + '\n';
+    writeFileSync(inCopyPath(lib(FILLED), 'sample', `${FILLED}.sample.csv`), firstRows);
+    writeFileSync(inCopyPath('data', `${FILLED}.sample.csv`), firstRows);
+    const fillIns = guideFillIns(readFileSync(join(REPO_ROOT, 'docs', 'pipelines.md'), 'utf8'));
+    expect(fillIns.map((f) => f.path).sort()).toEqual([`${lib(FILLED)}/src/${FILLED}.pipeline.spec.ts`, `${lib(FILLED)}/src/${FILLED}.pipeline.ts`]);
+    for (const { path, code } of fillIns) {
+      measures.push(`lines written in ${path.split('/').pop()}: ${linesWritten(readFileSync(inCopyPath(path), 'utf8'), code)}`);
+      writeFileSync(inCopyPath(path), code);
+    }
   }, LOADED_MACHINE_MS);
 
   afterAll(async () => {
@@ -57,61 +77,87 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
     await mongo.db(database).dropDatabase().catch(() => undefined);
     await mongo.close();
     copy?.remove();
-    console.log(`generator to completed run, step by step (2 shared cores: compare ratios, not absolutes)\n${timings.map(([step, ms]) => `  ${step.padEnd(44)} ${(ms / 1000).toFixed(1).padStart(6)} s`).join('\n')}`);
+    const table = timings.map(([step, ms]) => `  ${step.padEnd(52)} ${(ms / 1000).toFixed(1).padStart(6)} s`);
+    console.log(`pipeline generator, step by step (2 shared cores: compare ratios, not absolutes)\n${table.join('\n')}\n${measures.map((m) => `  ${m}`).join('\n')}`);
   });
 
   it('changes nothing outside the new lib but the path alias, the catalog and the sample in data/', () => {
-    const changed = changedFiles(before, copy.snapshot());
-    expect(changed.filter((path) => !path.startsWith(`${LIB}/`))).toEqual([`data/${NAME}.sample.parquet`, 'libs/pipelines/catalog/src/catalog.ts', 'tsconfig.base.json']);
-    expect(changed.filter((path) => path.startsWith(`${LIB}/`))).toHaveLength(7);
+    expect(changedByFirstGeneration.filter((path) => !path.startsWith(`${lib(GENERATED)}/`))).toEqual([
+      `data/${GENERATED}.sample.parquet`,
+      'libs/pipelines/catalog/src/catalog.ts',
+      'tsconfig.base.json',
+    ]);
+    expect(changedByFirstGeneration.filter((path) => path.startsWith(`${lib(GENERATED)}/`))).toHaveLength(7);
   });
 
-  it('the generated lib typechecks, passes its own spec, and lints clean under the module-boundary rule that binds it', async () => {
-    writeFileSync(join(copy.root, 'tsconfig.generated.json'), JSON.stringify({ extends: './tsconfig.json', include: [`${LIB}/**/*.ts`, 'libs/pipelines/catalog/**/*.ts'] }));
-    await node('tsc (the lib and the catalog)', 'typescript/bin/tsc', ['-p', 'tsconfig.generated.json']);
-    await node("jest (the lib's own spec)", 'jest/bin/jest.js', ['-c', `${LIB}/jest.config.ts`, '--ci']);
+  it('both libs typecheck, pass their own specs, and lint clean under the module-boundary rule that binds them', async () => {
+    writeFileSync(inCopyPath('tsconfig.generated.json'), JSON.stringify({ extends: './tsconfig.json', include: [`${lib(GENERATED)}/**/*.ts`, `${lib(FILLED)}/**/*.ts`, 'libs/pipelines/catalog/**/*.ts'] }));
+    await node('tsc (both libs and the catalog)', 'typescript/bin/tsc', ['-p', 'tsconfig.generated.json']);
+    const specs = await node("jest (both libs' own specs)", 'jest/bin/jest.js', ['--ci', '--projects', `${lib(GENERATED)}/jest.config.ts`, `${lib(FILLED)}/jest.config.ts`]);
+    expect(specs).toMatch(/Tests:\s+4 passed, 4 total/);
 
-    // the boundary rule reads Nx's cached project graph (and is skipped without one): have Nx see the new project first, as `nx lint` would
-    const project = JSON.parse(await inCopy('nx show project (graph with the new lib)', 'npx', ['nx', 'show', 'project', `pipeline-${NAME}`, '--json']));
-    expect(project.tags).toEqual(['type:pipeline', `scope:${NAME}`]);
+    // the boundary rule reads Nx's cached project graph (and is skipped without one): have Nx see the new projects first, as `nx lint` would
+    await inCopy('nx graph (the graph with the new libs)', 'npx', ['nx', 'graph', '--file=graph.json']);
+    const { graph } = JSON.parse(readFileSync(inCopyPath('graph.json'), 'utf8')) as { graph: { nodes: Record<string, { data: { tags: string[] } }> } };
+    expect(graph.nodes[`pipeline-${GENERATED}`]?.data.tags).toEqual(['type:pipeline', `scope:${GENERATED}`]);
+    expect(graph.nodes[`pipeline-${FILLED}`]?.data.tags).toEqual(['type:pipeline', `scope:${FILLED}`]);
 
     // a pipeline may not reach MongoDB: the same lint run must refuse this file, or the rule is not binding the lib
-    const probe = join(copy.root, LIB, 'src', 'boundary-probe.ts');
+    const probe = inCopyPath(lib(GENERATED), 'src', 'boundary-probe.ts');
     writeFileSync(probe, "import { connectMongo } from '@brokered-etl/staging';\n\nexport const probe = connectMongo;\n");
-    const report = await node('eslint (the lib, the catalog, a probe)', 'eslint/bin/eslint.js', ['--format', 'json', '--no-warn-ignored', LIB, 'libs/pipelines/catalog']).catch((err: Error) => err.message);
+    const report = await node('eslint (both libs, the catalog, a probe)', 'eslint/bin/eslint.js', ['--format', 'json', lib(GENERATED), lib(FILLED), 'libs/pipelines/catalog/src/catalog.ts']).catch((err: Error) => err.message);
     rmSync(probe);
-    const results = JSON.parse(report.slice(report.indexOf('['), report.lastIndexOf(']') + 1)) as Array<{ filePath: string; messages: Array<{ ruleId: string; severity: number; message: string }> }>;
-    const problems = results.flatMap((r) => r.messages.map((m) => ({ file: r.filePath.slice(copy.root.length + 1), rule: m.ruleId, severity: m.severity })));
-    expect(results.map((r) => r.filePath.slice(copy.root.length + 1))).toEqual(expect.arrayContaining([`${LIB}/src/${NAME}.pipeline.ts`, `${LIB}/src/${NAME}.pipeline.spec.ts`, 'libs/pipelines/catalog/src/catalog.ts']));
-    expect(problems).toEqual([{ file: `${LIB}/src/boundary-probe.ts`, rule: '@nx/enforce-module-boundaries', severity: 2 }]);
+    const results = JSON.parse(report.slice(report.indexOf('['), report.lastIndexOf(']') + 1)) as Array<{ filePath: string; messages: Array<{ ruleId: string; severity: number }> }>;
+    const relative = (path: string) => path.slice(copy.root.length + 1);
+    expect(results.map((r) => relative(r.filePath))).toEqual(
+      expect.arrayContaining([`${lib(GENERATED)}/src/${GENERATED}.pipeline.ts`, `${lib(FILLED)}/src/${FILLED}.pipeline.spec.ts`, 'libs/pipelines/catalog/src/catalog.ts']),
+    );
+    const problems = results.flatMap((r) => r.messages.map((m) => ({ file: relative(r.filePath), rule: m.ruleId, severity: m.severity })));
+    expect(problems).toEqual([{ file: `${lib(GENERATED)}/src/boundary-probe.ts`, rule: '@nx/enforce-module-boundaries', severity: 2 }]);
   }, LOADED_MACHINE_MS);
 
-  it('completes a run of its sample through the stage apps on the real services: five readings loaded by key, one rejected with its reason', async () => {
+  it('the stage apps complete a run of each on the real services: records loaded by key, rejects with their reasons', async () => {
     const started = Date.now();
     await Promise.all(
       STAGES.map((stage) => {
         const child = startStage(copy.root, stage, runEnv());
         workers.push(child);
-        return waitForLine(child, stage, 'sources confined to', 90_000);
+        return waitForLine(child, stage, 'sources confined to', LOADED_MACHINE_MS / 2);
       }),
     );
-    timings.push(['stage apps started (tsx, in parallel)', Date.now() - started]);
+    timings.push(['stage apps started (tsx, the three at once)', Date.now() - started]);
 
-    const output = await node(`etl trigger ${NAME} --wait`, 'tsx/dist/cli.mjs', ['apps/cli/src/main.ts', 'trigger', NAME, '--wait', '--timeout', '60'], runEnv());
-    expect(output).toMatch(/status\s+completed/);
-    expect(output).toMatch(/records\s+extracted 6 {2}transformed 5 {2}rejected 1 {2}loaded 5/);
-    expect(output).toContain('amount "n/a" is not a number');
+    const cli = (name: string, ...params: string[]) =>
+      node(`etl trigger ${name} --wait`, 'tsx/dist/cli.mjs', ['apps/cli/src/main.ts', 'trigger', name, ...params.flatMap((p) => ['--param', p]), '--wait', '--timeout', '120'], runEnv());
+    const [generated, filled] = await Promise.all([cli(GENERATED), cli(FILLED, 'source=seattle-weather.csv')]);
+    expect(generated).toMatch(/status\s+completed/);
+    expect(generated).toMatch(/records\s+extracted 6 {2}transformed 5 {2}rejected 1 {2}loaded 5/);
+    expect(generated).toContain('amount "n/a" is not a number');
+    expect(filled).toMatch(/status\s+completed/);
+    expect(filled).toMatch(/records\s+extracted 1461 {2}transformed 1461 {2}rejected 0 {2}loaded 1461/);
 
     const mongo = new MongoClient(services.mongoUrl);
     try {
-      const loaded = await mongo.db(database).collection<{ _id: string }>(NAME).find({}, { projection: { _lineage: 0 } }).sort({ _id: 1 }).toArray();
-      expect(loaded.map((doc) => doc._id)).toEqual(['r-001', 'r-002', 'r-003', 'r-005', 'r-006']);
-      expect(loaded[4]).toEqual({ _id: 'r-006', readingId: 'r-006', station: 'Lakeside, East', amount: 0.5, day: '2026-01-07' });
+      const db = mongo.db(database);
+      const readings = await db.collection<{ _id: string }>(GENERATED).find({}, { projection: { _lineage: 0 } }).sort({ _id: 1 }).toArray();
+      expect(readings.map((doc) => doc._id)).toEqual(['r-001', 'r-002', 'r-003', 'r-005', 'r-006']);
+      expect(readings[4]).toEqual({ _id: 'r-006', readingId: 'r-006', station: 'Lakeside, East', amount: 0.5, day: '2026-01-07' });
+      const weather = db.collection<{ _id: string }>(FILLED);
+      expect(await weather.countDocuments()).toBe(1461);
+      expect(await weather.findOne({ _id: '2015-12-31' }, { projection: { _lineage: 0 } })).toEqual({
+        _id: '2015-12-31',
+        date: '2015-12-31',
+        precipitation: 0,
+        tempMax: 5.6,
+        tempMin: -2.1,
+        wind: 3.5,
+        weather: 'sun',
+      });
     } finally {
       await mongo.close();
     }
-    const total = timings.filter(([step]) => !/^(tsc|jest|eslint)/.test(step)).reduce((sum, [, ms]) => sum + ms, 0);
-    timings.push(['nx g + stage apps + run (a user\u2019s path)', total]);
+    const userPath = timings.filter(([step]) => step.startsWith(`nx g ${GENERATED}`) || step.startsWith('stage apps') || step === `etl trigger ${GENERATED} --wait`);
+    timings.push([`nx g ${GENERATED} + stage apps + its run (a user's path)`, userPath.reduce((sum, [, ms]) => sum + ms, 0)]);
   }, LOADED_MACHINE_MS);
 });
 

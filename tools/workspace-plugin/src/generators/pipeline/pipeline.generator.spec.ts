@@ -4,6 +4,7 @@ import { readJson, readProjectConfiguration, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { parquetReadObjects } from 'hyparquet';
 import { CATALOG_FILE } from './catalog-entry';
+import { GUIDE_EXAMPLE, guideFillIns, linesWritten } from './guide-example';
 import { pipelineGenerator } from './pipeline.generator';
 import { SAMPLE_ROWS } from './sample-input';
 
@@ -119,6 +120,17 @@ describe('pipeline generator', () => {
     const inLib = tree.read(`libs/pipelines/geo/sample/geo.sample.${source}`) ?? Buffer.alloc(0);
     expect(tree.read(`data/geo.sample.${source}`)).toEqual(inLib);
     expect(await rowsOf(source, inLib)).toEqual(SAMPLE_ROWS);
+  });
+
+  it("is what docs/pipelines.md fills in, but for the 7 + 5 lines the guide says a user writes", async () => {
+    const tree = workspace();
+    await pipelineGenerator(tree, GUIDE_EXAMPLE);
+    const written = guideFillIns(real('docs/pipelines.md')).map(({ path, code }) => [path, linesWritten(text(tree, path), code)]);
+    expect(written).toEqual([
+      ['libs/pipelines/seattle-weather/src/seattle-weather.pipeline.ts', 7],
+      ['libs/pipelines/seattle-weather/src/seattle-weather.pipeline.spec.ts', 5],
+    ]);
+    expect(linesWritten('a\nb\nc', 'a\nB\nc\nd')).toBe(2);
   });
 
   it('refuses a pipeline that exists already, by folder, project name or alias', async () => {
