@@ -24,6 +24,9 @@ function catalogWith(env: Record<string, string | undefined>): { catalog: Catalo
   }
 }
 
+/** The code pipelines come first, in the array's order; the declared ones follow. */
+const codePipelineNames = (catalog: CatalogModule) => catalog.PIPELINES.filter((p) => !catalog.DECLARED_PIPELINES.pipelines.includes(p as never)).map((p) => p.name);
+
 describe('pipeline catalog', () => {
   it('hosts the code pipelines and, by default, the files of the project\'s pipelines/ folder', () => {
     const { catalog, warnings } = catalogWith({});
