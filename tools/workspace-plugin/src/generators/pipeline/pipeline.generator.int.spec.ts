@@ -55,6 +55,8 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
   beforeAll(async () => {
     copy = copyWorkspace(REPO_ROOT);
     const before = copy.snapshot();
+    // the floor under `nx g` on this machine right now: Nx starting and reading the workspace, generating nothing
+    await inCopy('baseline: npx nx show projects', 'npx', ['nx', 'show', 'projects']);
     await generate(GENERATED, 'parquet');
     changedByFirstGeneration = changedFiles(before, copy.snapshot());
 
@@ -127,6 +129,8 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
     );
     timings.push(['stage apps started (tsx, the three at once)', Date.now() - started]);
 
+    // the floor under a triggered run: the CLI starting, loading the catalog and reaching the services, running nothing
+    await node('baseline: etl runs list', 'tsx/dist/cli.mjs', ['apps/cli/src/main.ts', 'runs', 'list'], runEnv());
     const cli = (name: string, ...params: string[]) =>
       node(`etl trigger ${name} --wait`, 'tsx/dist/cli.mjs', ['apps/cli/src/main.ts', 'trigger', name, ...params.flatMap((p) => ['--param', p]), '--wait', '--timeout', '120'], runEnv());
     const [generated, filled] = await Promise.all([cli(GENERATED), cli(FILLED, 'source=seattle-weather.csv')]);
