@@ -59,16 +59,17 @@ export function dlqCommand(): Command {
     .description('republish dead letters\' original bytes to their original topic (after fixing the cause)')
     .option('--run <runId>', 'every open dead letter of this run')
     .option('--id <id...>', 'these dead letters')
+    .option('--refresh-enrichment', 'ask enrichment services again (e.g. one that refused a record) instead of reusing staged answers')
     .option('--json', 'print JSON')
     .addHelpText('after', `\nA redriven record that now passes counts into its own run; one that fails again is dead-lettered again.\n\nExample:\n  etl dlq redrive --run flights-20261126T101500-1a2b3c4d`)
-    .action(async (opts: { run?: string; id?: string[]; json?: boolean }) => {
+    .action(async (opts: { run?: string; id?: string[]; json?: boolean; refreshEnrichment?: boolean }) => {
       if (!!opts.run === !!opts.id) {
         process.stderr.write('error: give either --run <runId> or --id <id...>\n');
         process.exitCode = EXIT.usage;
         return;
       }
       await withControl(async (control) => {
-        const result = await control.redrive(opts.run ? { runId: opts.run } : { ids: opts.id! });
+        const result = await control.redrive(opts.run ? { runId: opts.run } : { ids: opts.id! }, { refreshEnrichment: opts.refreshEnrichment });
         if (opts.json) printJson(result);
         else print(`redriven ${result.redriven.length} dead letter(s)${result.redriven.length ? `: ${[...new Set(result.redriven.map((r) => r.topic))].join(', ')}` : ''}`);
       });

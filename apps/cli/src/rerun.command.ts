@@ -8,16 +8,17 @@ export function rerunCommand(): Command {
     .description("re-run one stage of one run from its staged artifacts (no offsets move, no other run touched)")
     .argument('<runId>')
     .addOption(new Option('--from <stage>', 'the stage to rerun: transform (from staged extracted chunks) or load (from staged transformed chunks)').choices(['transform', 'load']).makeOptionMandatory())
+    .option('--refresh-enrichment', 'ask enrichment services again instead of reusing the answers staged for this run')
     .option('-w, --wait', 'wait until the run completes again (exit 0) or fails (exit 1)')
     .option('--json', 'print JSON')
     .addHelpText('after', `\nThe target ends as after the first run: documents are keyed deterministically and counts are set, not added.\n\nExample:\n  etl rerun flights-20261126T101500-1a2b3c4d --from transform --wait`)
-    .action(async (runId: string, opts: { from: RerunFrom; wait?: boolean; json?: boolean }) => {
+    .action(async (runId: string, opts: { from: RerunFrom; wait?: boolean; json?: boolean; refreshEnrichment?: boolean }) => {
       process.exitCode = await withControl(async (control) => {
         if (!(await control.getRun(runId))) {
           process.stderr.write(`no run "${runId}" (see etl runs list)\n`);
           return EXIT.notFound;
         }
-        const result = await control.rerun(runId, opts.from, (done, total) => (opts.json ? undefined : progress(`re-emitted ${done}/${total} chunks`)));
+        const result = await control.rerun(runId, opts.from, (done, total) => (opts.json ? undefined : progress(`re-emitted ${done}/${total} chunks`)), { refreshEnrichment: opts.refreshEnrichment });
         if (!opts.json && process.stderr.isTTY) process.stderr.write('\n');
         if (!opts.wait) {
           if (opts.json) printJson(result);

@@ -5,6 +5,16 @@ import type { ChunkStage, StagingStore } from '@brokered-etl/staging';
 
 export type RerunFrom = 'transform' | 'load';
 
+export interface ReplayOptions {
+  /** Staged enrichment answers fetched before now are asked again (`--refresh-enrichment`); by default a rerun calls no service. */
+  refreshEnrichment?: boolean;
+}
+
+/** The header that tells the transformer to ask enrichment services again for answers older than now. */
+export function refreshHeaders(options: ReplayOptions, at: Date): Record<string, string> {
+  return options.refreshEnrichment ? { [HEADERS.enrichmentRefreshAt]: at.toISOString() } : {};
+}
+
 /** Rerunning stage N reads the staged output of stage N-1. */
 const INPUT_OF: Record<RerunFrom, ChunkStage> = { transform: 'extracted', load: 'transformed' };
 
@@ -22,7 +32,13 @@ export interface RerunResult {
  * run is touched; the run reopens under a new generation and completes again
  * when every chunk is loaded again.
  */
-export async function rerunFromStaging(deps: { staging: StagingStore; producer: MessageProducer; topics: TopicNames; now?: () => Date }, runId: string, from: RerunFrom, onChunk?: (done: number, total: number) => void): Promise<RerunResult> {
+export async function rerunFromStaging(
+  deps: { staging: StagingStore; producer: MessageProducer; topics: TopicNames; now?: () => Date },
+  runId: string,
+  from: RerunFrom,
+  onChunk?: (done: number, total: number) => void,
+  options: ReplayOptions = {},
+): Promise<RerunResult> {
   const run = await deps.staging.getRun(runId);
   if (!run) throw new EtlError('NOT_FOUND', `no run "${runId}" in staging`);
   if (run.totalChunks === undefined) {
@@ -30,7 +46,8 @@ export async function rerunFromStaging(deps: { staging: StagingStore; producer: 
   }
   const input = INPUT_OF[from];
   const topic = deps.topics.data(run.pipeline, input);
-  const generation = await deps.staging.reopenRun(runId, (deps.now ?? (() => new Date()))());
+  const reopenedAt = (deps.now ?? (() => new Date()))();
+  const generation = await deps.staging.reopenRun(runId, reopenedAt);
   let chunks = 0;
   let records = 0;
   for await (const chunk of deps.staging.readChunks(runId, input)) {
@@ -45,6 +62,7 @@ export async function rerunFromStaging(deps: { staging: StagingStore; producer: 
           [HEADERS.replayOf]: `rerun:${from}:${generation}`,
           [HEADERS.generation]: String(generation),
           [HEADERS.producedBy]: 'rerun',
+          ...refreshHeaders(options, reopenedAt),
         },
       },
     ]);

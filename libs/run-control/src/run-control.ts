@@ -4,7 +4,7 @@ import type { KafkaTopicSettings } from '@brokered-etl/config';
 import { EtlError } from '@brokered-etl/errors';
 import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
 import { validateParams, type AnyPipeline } from '@brokered-etl/pipeline-kit';
-import { redriveDeadLetters, rerunFromStaging, replayStage, type OffsetReplayRequest, type RedriveSelection, type RerunFrom } from '@brokered-etl/replay';
+import { redriveDeadLetters, rerunFromStaging, replayStage, type OffsetReplayRequest, type RedriveSelection, type ReplayOptions, type RerunFrom } from '@brokered-etl/replay';
 import type { RunRecord, StagingStore } from '@brokered-etl/staging';
 
 export interface RunControlDeps {
@@ -69,13 +69,13 @@ export function createRunControl(deps: RunControlDeps) {
     listRuns: (options?: { limit?: number; pipeline?: string }) => deps.staging.listRuns(options),
     listRejections: (runId: string) => deps.staging.listRejections(runId),
 
-    /** Re-emits a run's staged chunks into the stage to rerun (no offsets move). */
-    rerun: (runId: string, from: RerunFrom, onChunk?: (done: number, total: number) => void) => rerunFromStaging(deps, runId, from, onChunk),
+    /** Re-emits a run's staged chunks into the stage to rerun (no offsets move); staged enrichment answers are reused unless refreshEnrichment. */
+    rerun: (runId: string, from: RerunFrom, onChunk?: (done: number, total: number) => void, options?: ReplayOptions) => rerunFromStaging(deps, runId, from, onChunk, options),
 
     listDeadLetters: (filter: { runId?: string; stage?: string; open?: boolean; limit?: number }) => deps.staging.listDeadLetters(filter),
     getDeadLetter: (id: string) => deps.staging.getDeadLetter(id),
     /** Republishes dead letters' original bytes to their original topics. */
-    redrive: (selection: RedriveSelection) => redriveDeadLetters(deps, selection),
+    redrive: (selection: RedriveSelection, options?: ReplayOptions) => redriveDeadLetters(deps, selection, options),
 
     /** Moves a stage's group offsets (refused while the stage's workers run, unless dry run). */
     replay: (request: OffsetReplayRequest) => replayStage({ kafka: deps.kafka, topics: deps.topics, namespace: deps.namespace, pipelines: names() }, request),

@@ -53,9 +53,9 @@ export function dlqRoutes(app: FastifyInstance, { control, exposeRecords }: Rout
       },
     },
     async (request, reply) => {
-      const { runId, ids } = request.body;
+      const { runId, ids, refreshEnrichment } = request.body;
       if ((runId === undefined) === (ids === undefined)) throw badRequest('give exactly one of body.runId or body.ids', runId === undefined ? 'body.runId' : 'body.ids');
-      const result = await control.redrive(runId !== undefined ? { runId } : { ids: ids ?? [] });
+      const result = await control.redrive(runId !== undefined ? { runId } : { ids: ids ?? [] }, { refreshEnrichment });
       return reply.status(202).send(result);
     },
   );

@@ -87,7 +87,7 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { from: RerunFrom } }>(
+  app.post<{ Params: { id: string }; Body: { from: RerunFrom; refreshEnrichment?: boolean } }>(
     '/runs/:id/rerun',
     {
       schema: {
@@ -104,7 +104,7 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
       if (run.totalChunks === undefined) {
         throw new HttpError(409, 'CONFLICT', `run "${run.runId}" has not finished extracting (status ${run.status}); rerun it once its source has ended`);
       }
-      return reply.status(202).send(await control.rerun(run.runId, request.body.from));
+      return reply.status(202).send(await control.rerun(run.runId, request.body.from, undefined, { refreshEnrichment: request.body.refreshEnrichment }));
     },
   );
 }

@@ -62,12 +62,14 @@ export const redriveBodySchema = {
   properties: {
     runId: { type: 'string', minLength: 1, maxLength: 256 },
     ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 512 } },
+    refreshEnrichment: { type: 'boolean', default: false, description: 'ask enrichment services again (e.g. one that refused a record) instead of reusing staged answers' },
   },
 } as const;
 
 export interface RedriveBody {
   runId?: string;
   ids?: string[];
+  refreshEnrichment?: boolean;
 }
 
 export const redriveResultSchema = {

@@ -115,6 +115,7 @@ export const rerunBodySchema = {
   additionalProperties: false,
   properties: {
     from: { type: 'string', enum: ['transform', 'load'], description: 'transform: from the staged extracted chunks; load: from the staged transformed chunks' },
+    refreshEnrichment: { type: 'boolean', default: false, description: 'ask enrichment services again instead of reusing the answers staged for this run' },
   },
 } as const;
 
