@@ -33,6 +33,7 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
   const workers: ChildProcess[] = [];
   let copy: WorkspaceCopy;
   let changedByFirstGeneration: string[];
+  let firstGenerationOutput: string;
 
   /** A command in the copy, as a user's shell would run it there; its output is in the error when it fails. */
   async function inCopy(step: string, command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -57,7 +58,7 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
     const before = copy.snapshot();
     // the floor under `nx g` on this machine right now: Nx starting and reading the workspace, generating nothing
     await inCopy('baseline: npx nx show projects', 'npx', ['nx', 'show', 'projects']);
-    await generate(GENERATED, 'parquet');
+    firstGenerationOutput = await generate(GENERATED, 'parquet');
     changedByFirstGeneration = changedFiles(before, copy.snapshot());
 
     // the guide's example: generate, put the first rows of the real file in as the sample, fill in the two files it quotes
@@ -90,6 +91,7 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
       'tsconfig.base.json',
     ]);
     expect(changedByFirstGeneration.filter((path) => path.startsWith(`${lib(GENERATED)}/`))).toHaveLength(7);
+    expect(firstGenerationOutput).toContain(`npx etl trigger ${GENERATED} --wait`);
   });
 
   it('both libs typecheck, pass their own specs, and lint clean under the module-boundary rule that binds them', async () => {

@@ -33,11 +33,11 @@ export async function pipelineGenerator(tree: Tree, options: PipelineGeneratorOp
   return () => {
     logger.info(
       [
-        `Pipeline "${names.name}" is in ${names.projectRoot} and the catalog. Next:`,
-        `  npx jest -c ${names.projectRoot}/jest.config.ts          # its spec, over ${names.projectRoot}/sample/${names.sampleFile}`,
-        `  npx nx serve extractor | transformer | loader             # or restart the ones running`,
-        `  npx etl trigger ${names.name} --wait                          # reads data/${names.sampleFile}: 5 loaded, 1 rejected`,
-        `Then declare your source's fields in ${names.projectRoot}/src/${names.name}.pipeline.ts (docs/pipelines.md).`,
+        `Pipeline "${names.name}" is in ${names.projectRoot} and in the catalog. Next:`,
+        `  npx jest -c ${names.projectRoot}/jest.config.ts`,
+        `  (re)start the stage workers, which read the catalog at start: npx nx serve extractor, transformer, loader`,
+        `  npx etl trigger ${names.name} --wait    (reads data/${names.sampleFile}: 5 loaded, 1 rejected with its reason)`,
+        `Then make it yours: docs/pipelines.md, "Generate a pipeline".`,
       ].join('\n'),
     );
   };
