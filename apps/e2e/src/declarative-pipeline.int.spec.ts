@@ -2,9 +2,11 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { MongoClient } from 'mongodb';
+import type { DeadLetter } from '@brokered-etl/contracts';
+import { createAvroRegistry, createKafkaClient } from '@brokered-etl/messaging';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import type { ConnectedRunControl } from '@brokered-etl/run-control';
-import { REPO_ROOT } from '@brokered-etl/testing';
+import { REPO_ROOT, uniqueName, waitFor } from '@brokered-etl/testing';
 import { createPipelineEnv } from './support/pipeline-env';
 
 /**
@@ -14,7 +16,7 @@ import { createPipelineEnv } from './support/pipeline-env';
  */
 describe('declarative pipeline pipelines/movies.yaml end to end', () => {
   const pipeline = createPipelineEnv('it-declared');
-  const { database } = pipeline;
+  const { env, database, topics, logger } = pipeline;
   let control: ConnectedRunControl;
   let mongo: MongoClient;
   let runId: string;
@@ -31,6 +33,23 @@ describe('declarative pipeline pipelines/movies.yaml end to end', () => {
   async function target(): Promise<{ ids: string[]; hash: string }> {
     const docs = await mongo.db(database).collection('movies').find({}, { projection: { _lineage: 0 } }).sort({ _id: 1 }).toArray();
     return { ids: docs.map((d) => String(d._id)), hash: createHash('sha256').update(JSON.stringify(docs)).digest('hex') };
+  }
+
+  /** The run's dead letters, read from the DLQ topic from the beginning. */
+  async function deadLettersOf(run: string, expected: number): Promise<DeadLetter[]> {
+    const kafka = createKafkaClient({ brokers: env.kafkaBrokers, clientId: 'it-declared-dlq', logger });
+    const registry = createAvroRegistry({ url: env.schemaRegistryUrl });
+    const consumer = kafka.consumer({ groupId: uniqueName('it-declared-dlq') });
+    const letters: DeadLetter[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: topics.dlq, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void letters.push(await registry.decode<DeadLetter>(message.value)) });
+      await waitFor(`${expected} dead letters of ${run}`, () => letters.filter((l) => l.runId === run).length >= expected, 60_000);
+    } finally {
+      await consumer.disconnect();
+    }
+    return letters.filter((l) => l.runId === run);
   }
 
   it('is hosted like a code pipeline', () => {
@@ -67,7 +86,13 @@ describe('declarative pipeline pipelines/movies.yaml end to end', () => {
     expect(reasons.filter((r) => r === 'US Gross is missing')).toHaveLength(5);
     expect(reasons).toContain('Release Date Dec 31 2046 is after 2010, when the data set was compiled');
     expect(JSON.parse(rejections.find((r) => r.reason === 'Title is missing')!.record)).toMatchObject({ title: null, releaseDate: 'Nov 03 2006' });
-  });
+
+    // each reject is also a dead letter carrying just its record, ready for `etl dlq redrive`
+    const letters = await deadLettersOf(runId, REJECTED);
+    expect(letters).toHaveLength(REJECTED);
+    expect(letters.every((l) => l.errorCode === 'VALIDATION_FAILED' && l.value !== null)).toBe(true);
+    expect(letters.map((l) => l.errorMessage).sort()).toEqual([...reasons].sort());
+  }, 240_000);
 
   it('a rerun from transform, then from load, completes again and leaves the same keys and content', async () => {
     const before = await target();
@@ -78,7 +103,7 @@ describe('declarative pipeline pipelines/movies.yaml end to end', () => {
       expect(rerun).toMatchObject({ status: 'completed', generation, counts: { extracted: EXTRACTED, loaded: EXTRACTED - REJECTED } });
       expect(await target()).toEqual(before);
     }
-  });
+  }, 240_000);
 
   it('etl pipelines lists it and shows its params and target', async () => {
     const etl = (...args: string[]) =>

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EtlError } from '@brokered-etl/errors';
-import type { TransformContext } from '@brokered-etl/pipeline-kit';
+import { readWholeSource, type TransformContext } from '@brokered-etl/pipeline-kit';
 import { buildDeclaredPipeline } from './declared-pipeline';
 import { parsePipelineFile } from './pipeline-file.reader';
 
@@ -110,5 +113,22 @@ describe('a declared transform', () => {
   it('documentOf is the transformed record itself: its _id was computed by the transformer', async () => {
     const out = await transformed(await extracted());
     expect(pipeline.target.documentOf(out)).toBe(out);
+  });
+});
+
+describe('a declared source', () => {
+  it('reads rows through the renames, keeps them text, and gives positionField the row\'s position in the file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'declared-source-'));
+    try {
+      writeFileSync(join(root, 'readings.json'), JSON.stringify([row, { ...row, 'Sensor ID': 's2', 'Value (C)': null }]));
+      const read: unknown[] = [];
+      for await (const record of readWholeSource(pipeline.source, {}, { splitRecords: 1, sourceRoots: [root] })) read.push(record);
+      expect(read).toEqual([
+        { sensor: 's1', value: '21.5', at: '2026-12-01T10:00:00Z', labels: 'roof,east', position: 0 },
+        { sensor: 's2', value: null, at: '2026-12-01T10:00:00Z', labels: 'roof,east', position: 1 },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@ import { parsePipelineFile } from './pipeline-file.reader';
 
 export const PIPELINE_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
 
-/** A file that was not loaded, and why: shown at start-up, and by `etl pipelines`. */
+/** A file that was not loaded, and why: the catalog warns about each when an app starts. */
 export interface RefusedPipelineFile {
   file: string;
   reason: string;
