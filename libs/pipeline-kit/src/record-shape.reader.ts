@@ -30,7 +30,21 @@ export function sourceText(value: unknown): string | null {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-type Convert = (value: unknown, path: string) => unknown;
+type Convert = (value: unknown) => unknown;
+
+/** A value that does not fit its field; the path is filled in on the way out, so the happy path builds no strings. */
+class InvalidValue extends Error {
+  readonly path: string[] = [];
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+  at(segment: string, from?: string): this {
+    this.path.unshift(segment);
+    if (from !== undefined && this.from === undefined) this.from = from;
+    return this;
+  }
+  from?: string;
+}
 
 /**
  * Compiles, once, a function from a source row to a record of `shape`: each
@@ -43,65 +57,89 @@ export function recordReader<S extends RecordShape, K extends string = never>(sh
   const computed = new Set<string>(options.computed ?? []);
   for (const name of computed) if (!(name in shape.fields)) throw new TypeError(`record ${shape.name} has no field "${name}" to compute`);
   const build = compileRecord(shape, options.text ?? sourceText, computed);
-  const read = (row: SourceRow, values?: object) => build(row, '', values) as RecordOf<S>;
+  const read = (row: SourceRow, values: object = NO_VALUES) => {
+    try {
+      return build(row, values) as RecordOf<S>;
+    } catch (err) {
+      if (!(err instanceof InvalidValue)) throw err;
+      const field = err.path.join('.').replace(/\.\[/g, '[');
+      throw new EtlError('VALIDATION_FAILED', `${field}${err.from !== undefined ? ` (source "${err.from}")` : ''} ${err.reason}`, { details: { field } });
+    }
+  };
   const columns = Object.entries(shape.fields).filter(([name]) => !computed.has(name)).map(([name, spec]) => spec.from ?? name);
   return Object.assign(read, { columns });
 }
 
-function compileRecord(shape: RecordShape, textOf: (value: unknown) => string | null, computed: ReadonlySet<string> = new Set()) {
-  const fields = Object.entries(shape.fields).map(([name, spec]) => ({
-    name,
-    key: spec.from ?? name,
-    isComputed: computed.has(name),
-    convert: compileField(spec, textOf),
-  }));
-  return (row: SourceRow, path: string, values: object = {}): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    for (const field of fields) {
-      out[field.name] = field.isComputed ? (values as Record<string, unknown>)[field.name] : field.convert(row[field.key], path ? `${path}.${field.name}` : field.name);
-    }
-    return out;
-  };
+const NO_VALUES = Object.freeze({});
+
+type Build = (row: SourceRow, values: object) => Record<string, unknown>;
+
+/**
+ * One object literal per shape, compiled with `new Function` (as avsc compiles
+ * its codecs): the extractor calls this once per source row, and a literal
+ * costs what the hand-written mapping did (bench/record-reader.bench.ts).
+ * Only JSON-quoted names go into the code; converters are passed in.
+ */
+function compileRecord(shape: RecordShape, textOf: (value: unknown) => string | null, computed: ReadonlySet<string> = new Set()): Build {
+  const entries = Object.entries(shape.fields);
+  const converters = entries.map(([name, spec]) => compileField(name, spec, textOf));
+  const properties = entries.map(([name, spec], i) => `${JSON.stringify(name)}: ${computed.has(name) ? `values[${JSON.stringify(name)}]` : `convert[${i}](row[${JSON.stringify(spec.from ?? name)}])`}`);
+  const literal = new Function('row', 'values', 'convert', `return { ${properties.join(', ')} };`) as (row: SourceRow, values: object, convert: Convert[]) => Record<string, unknown>;
+  return (row, values) => literal(row, values, converters);
 }
 
-function compileField(spec: FieldSpec, textOf: (value: unknown) => string | null): Convert {
-  if (spec.type === 'text') return (value) => textOf(value);
+function compileField(name: string, spec: FieldSpec, textOf: (value: unknown) => string | null): Convert {
+  if (spec.type === 'text') return textOf;
   const present = compilePresent(spec, textOf);
   const fallback = spec.default !== undefined ? spec.default : spec.nullable ? null : undefined;
-  const absent = (path: string) => {
-    if (fallback === undefined) throw invalid(path, spec.from, 'is missing');
+  const absent = () => {
+    if (fallback === undefined) throw new InvalidValue('is missing');
     return spec.type === 'timestamp-millis' && typeof fallback === 'number' ? new Date(fallback) : fallback;
   };
-  return (value, path) => (value === undefined || value === null || value === '' ? absent(path) : present(value, path));
+  return (value) => {
+    try {
+      return value === undefined || value === null || value === '' ? absent() : present(value);
+    } catch (err) {
+      throw err instanceof InvalidValue ? err.at(name, spec.from) : err;
+    }
+  };
 }
 
 function compilePresent(spec: FieldSpec, textOf: (value: unknown) => string | null): Convert {
   switch (spec.type) {
     case 'array': {
-      const item = compileField(spec.items, textOf);
-      return (value, path) => {
-        if (!Array.isArray(value)) throw invalid(path, spec.from, `${quote(value)} is not an array`);
-        return value.map((each, i) => item(each, `${path}[${i}]`));
+      const item = compileField('', spec.items, textOf);
+      return (value) => {
+        if (!Array.isArray(value)) throw new InvalidValue(`${quote(value)} is not an array`);
+        return value.map((each, i) => {
+          try {
+            return item(each);
+          } catch (err) {
+            // the item's own (empty) segment becomes its index
+            if (err instanceof InvalidValue && err.path[0] === '') err.path[0] = `[${i}]`;
+            throw err;
+          }
+        });
       };
     }
     case 'record': {
       const build = compileRecord(spec.shape, textOf);
-      return (value, path) => {
-        if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) throw invalid(path, spec.from, `${quote(value)} is not a record`);
-        return build(value as SourceRow, path);
+      return (value) => {
+        if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) throw new InvalidValue(`${quote(value)} is not a record`);
+        return build(value as SourceRow, NO_VALUES);
       };
     }
     default:
-      return spec.type === 'text' ? textOf : scalarConverter(spec.type, spec.from);
+      return spec.type === 'text' ? textOf : scalarConverter(spec.type);
   }
 }
 
 const INT32 = 2 ** 31;
 
-function scalarConverter(type: Exclude<ScalarType, 'text'>, from: string | undefined): Convert {
-  const numeric = (check: (n: number) => boolean, what: string): Convert => (value, path) => {
+function scalarConverter(type: Exclude<ScalarType, 'text'>): Convert {
+  const numeric = (check: (n: number) => boolean, what: string): Convert => (value) => {
     const n = typeof value === 'string' ? (value.trim() === '' ? NaN : Number(value)) : typeof value === 'bigint' ? Number(value) : value;
-    if (typeof n !== 'number' || !check(n) || (typeof value === 'bigint' && BigInt(n) !== value)) throw invalid(path, from, `${quote(value)} is not ${what}`);
+    if (typeof n !== 'number' || !check(n) || (typeof value === 'bigint' && BigInt(n) !== value)) throw new InvalidValue(`${quote(value)} is not ${what}`);
     return n;
   };
   switch (type) {
@@ -114,23 +152,19 @@ function scalarConverter(type: Exclude<ScalarType, 'text'>, from: string | undef
     case 'double':
       return numeric(Number.isFinite, 'a number');
     case 'boolean':
-      return (value, path) => {
+      return (value) => {
         if (typeof value === 'boolean') return value;
         const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
         if (word === 'true' || word === 'false') return word === 'true';
-        throw invalid(path, from, `${quote(value)} is not true or false`);
+        throw new InvalidValue(`${quote(value)} is not true or false`);
       };
     case 'timestamp-millis':
-      return (value, path) => {
+      return (value) => {
         const date = value instanceof Date ? value : typeof value === 'number' || typeof value === 'string' ? new Date(value) : new Date(NaN);
-        if (Number.isNaN(date.getTime())) throw invalid(path, from, `${quote(value)} is not a timestamp`);
+        if (Number.isNaN(date.getTime())) throw new InvalidValue(`${quote(value)} is not a timestamp`);
         return date;
       };
   }
 }
 
 const quote = (value: unknown) => (typeof value === 'string' ? `"${value}"` : typeof value === 'bigint' ? `${value}` : JSON.stringify(value) ?? String(value));
-
-function invalid(path: string, from: string | undefined, reason: string): EtlError {
-  return new EtlError('VALIDATION_FAILED', `${path}${from ? ` (source "${from}")` : ''} ${reason}`, { details: { field: path } });
-}

@@ -90,6 +90,7 @@ describe('record shape → Avro', () => {
 
   it('refuses a field name Avro refuses, pointing at `from`', () => {
     expect(() => recordShape({ name: 'R', fields: { 'Flight Number': text() } })).toThrow(`field "Flight Number" is not an Avro name; name it in camelCase and map the source's name with { from: 'Flight Number' }`);
+    expect(() => recordShape({ name: 'R', fields: JSON.parse('{"__proto__":{"type":"text"}}') })).toThrow('field "__proto__" is not an Avro name');
     expect(() => recordShape({ name: 'my-record', fields: { a: text() } })).toThrow('record name "my-record" is not an Avro name');
     expect(() => recordShape({ name: 'R', namespace: 'a..b', fields: { a: text() } })).toThrow('namespace "a..b"');
   });
@@ -144,6 +145,12 @@ describe('recordReader: a source row → a record, through the renames', () => {
   it('takes the pipeline\'s own text conversion', () => {
     const read = recordReader(raw, { computed: ['sourceIndex'], text: (v) => (v === undefined ? null : `<${String(v)}>`) });
     expect(read({ delay: '' }, { sourceIndex: 0 })).toMatchObject({ delay: '<>', flightNumber: null });
+  });
+
+  it('reads any source name, quotes and backslashes included', () => {
+    const odd = `it's "odd" \\ ${'`'}\${x}`;
+    const read = recordReader(recordShape({ name: 'R', fields: { odd: text({ from: odd }) } }));
+    expect(read({ [odd]: 'yes' })).toEqual({ odd: 'yes' });
   });
 
   it('refuses a computed field the shape does not have', () => {

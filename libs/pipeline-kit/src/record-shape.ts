@@ -112,7 +112,8 @@ export function recordShape<const F extends Readonly<Record<string, FieldSpec>>>
   if (!AVRO_NAME.test(shape.name)) throw new TypeError(`record name "${shape.name}" is not an Avro name ([A-Za-z_][A-Za-z0-9_]*)`);
   if (shape.namespace !== undefined && !AVRO_NAMESPACE.test(shape.namespace)) throw new TypeError(`record ${shape.name}: namespace "${shape.namespace}" is not an Avro namespace`);
   for (const name of Object.keys(shape.fields)) {
-    if (!AVRO_NAME.test(name)) {
+    // __proto__ is an Avro name, but as a key it would read and set the prototype
+    if (!AVRO_NAME.test(name) || name === '__proto__') {
       throw new TypeError(`record ${shape.name}: field "${name}" is not an Avro name; name it in camelCase and map the source's name with { from: '${name}' }`);
     }
   }
