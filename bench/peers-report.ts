@@ -3,7 +3,7 @@ import type { TrialResult } from './peers-trials';
 /** One configuration measured in every round. */
 export interface Contender {
   name: string;
-  kind: 'raw' | 'loader' | 'whole' | 'sink';
+  kind: 'raw' | 'raw-small' | 'loader' | 'whole' | 'sink';
   /** Stopped after a fixed time: its rate is what it wrote in the box. */
   timeBoxed?: boolean;
   run(round: number): Promise<TrialResult>;

@@ -57,13 +57,13 @@ async function dropCollection(db: Db, name: string): Promise<void> {
   if ((await db.listCollections({ name }).toArray()).length) await db.collection(name).drop();
 }
 
-/** The documents written with insertMany alone, 5,000 a call, unordered: the database's limit for them. */
-export async function rawInsertMany(ctx: TrialContext, collection: string): Promise<TrialResult> {
+/** The documents written with insertMany alone, batchSize a call (our chunk: 5,000), unordered: the database's limit for them. */
+export async function rawInsertMany(ctx: TrialContext, collection: string, batchSize = 5000): Promise<TrialResult> {
   await dropCollection(ctx.db, collection);
   const result = await measured(ctx, async () => {
     let records = 0;
-    for (let i = 0; i < ctx.documents.length; i += 5000) {
-      records += (await ctx.db.collection(collection).insertMany(ctx.documents.slice(i, i + 5000), { ordered: false })).insertedCount;
+    for (let i = 0; i < ctx.documents.length; i += batchSize) {
+      records += (await ctx.db.collection(collection).insertMany(ctx.documents.slice(i, i + batchSize), { ordered: false })).insertedCount;
     }
     return { records };
   });
@@ -133,8 +133,9 @@ export function sinkConfig(ctx: TrialContext, options: { topic: string; collecti
     // each value is one document as relaxed Extended JSON: dates stay BSON dates, as our loader writes them
     'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
     'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    // keep our deterministic _id
+    // keep our deterministic _id; without overwrite.existing the sink logs a warning per record that already has one
     'document.id.strategy': 'com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy',
+    'document.id.strategy.overwrite.existing': 'true',
     'writemodel.strategy': SINK_STRATEGIES[options.strategy],
   };
 }

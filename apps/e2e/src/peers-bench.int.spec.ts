@@ -9,7 +9,8 @@ import { integrationEnv, REPO_ROOT } from '@brokered-etl/testing';
  * and must print every contender with a rate and the three target ratios.
  */
 const CONTENDERS = [
-  'raw: insertMany of the same documents',
+  'raw: insertMany of the same documents (5,000 a call',
+  'raw: insertMany of the same documents (500 a call',
   'ours: loader stage alone',
   'ours: whole run',
   'InsertOneDefaultStrategy, tasks.max=1',
