@@ -28,9 +28,5 @@ export const DEFAULT_THIRD_PARTY: ThirdPartyOptions = {
   seed: 1,
 };
 
-/** The next `count` calls are answered with `status` (429 and 503 carry `retryAfterSeconds` when given). */
-export interface ScriptedFailure {
-  status: number;
-  count: number;
-  retryAfterSeconds?: number;
-}
+/** The next `count` calls are answered with `status` (with a Retry-After when `retryAfterSeconds` is given), or never (`hang`: a timeout). */
+export type ScriptedFailure = { status: number; count: number; retryAfterSeconds?: number } | { hang: true; count: number };

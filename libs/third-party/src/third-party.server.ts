@@ -68,6 +68,7 @@ export async function startThirdPartyService(options: Partial<ThirdPartyOptions>
     const failure = scripted[0];
     if (failure) {
       if (--failure.count <= 0) scripted.shift();
+      if ('hang' in failure) return; // answered never: the client's timeout ends it
       return reply(res, failure.status, { reason: `scripted ${failure.status}` }, failure.retryAfterSeconds);
     }
     if (throttled()) return reply(res, 429, { reason: 'too many requests' }, config.throttle!.retryAfterSeconds);

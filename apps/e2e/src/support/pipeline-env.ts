@@ -29,7 +29,8 @@ export interface RunningPipeline {
  */
 export interface PipelineEnv extends PipelineScope {
   topics: TopicNames;
-  start(): Promise<RunningPipeline>;
+  /** `extraEnv`: more worker variables (e.g. ENRICHMENT_SERVICES). */
+  start(options?: { extraEnv?: Record<string, string> }): Promise<RunningPipeline>;
   close(): Promise<void>;
 }
 
@@ -54,10 +55,10 @@ export function createPipelineEnv(prefix: string): PipelineEnv {
   return {
     ...scope,
     topics: topicNames(namespace),
-    async start() {
+    async start(options = {}) {
       // first: the database is dropped at close even when the workers never came up
       mongo = await connectMongo({ url: env.mongoUrl, database, appName: 'it-e2e' });
-      stages = await startAllStages(scope);
+      stages = await startAllStages({ ...scope, extraEnv: options.extraEnv });
       connected = await connectTestRunControl(scope);
       return { stages, connected, mongo: mongo.client };
     },
