@@ -22,4 +22,5 @@ export type { BackoffOptions } from './backoff';
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 export type { InboundMessage, MessageEnvelope, OutboundMessage } from './message.types';
 export { describeGroup, type GroupDescription } from './group.admin';
+export { liveBrokers } from './cluster.admin';
 export { readGroupOffsets, readTopicRanges, offsetsAtTime, writeGroupOffsets, type PartitionOffset, type PartitionRange } from './group-offsets';

@@ -6,7 +6,7 @@ const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { creat
 
 interface FakeProducer {
   config: Record<string, unknown>;
-  sends: Array<{ topic: string; acks: number }>;
+  sends: Array<{ topic: string; acks: number; count: number }>;
   connected: boolean;
   fail?: Error;
 }
@@ -23,7 +23,7 @@ function fakeKafka() {
       return {
         connect: async () => void (state.connected = true),
         disconnect: async () => void (state.connected = false),
-        async send(request: { topic: string; acks: number }) {
+        async send(request: { topic: string; acks: number; messages: unknown[] }) {
           if (!state.connected) throw new Error('The producer is disconnected');
           inFlight++;
           maxInFlight = Math.max(maxInFlight, inFlight);
@@ -32,7 +32,7 @@ function fakeKafka() {
           const fail = state.fail;
           state.fail = undefined;
           if (fail) throw fail;
-          state.sends.push({ topic: request.topic, acks: request.acks });
+          state.sends.push({ topic: request.topic, acks: request.acks, count: request.messages.length });
         },
       };
     },
@@ -49,7 +49,7 @@ describe('createMessageProducer', () => {
     await producer.connect();
     await producer.send('t', [message]);
     expect(producers[0]!.config).toMatchObject({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    expect(producers[0]!.sends).toEqual([{ topic: 't', acks: -1 }]);
+    expect(producers[0]!.sends).toEqual([{ topic: 't', acks: -1, count: 1 }]);
   });
 
   it('sends one batch at a time, so a failed batch never hands its sequence to a concurrent one', async () => {
@@ -63,6 +63,14 @@ describe('createMessageProducer', () => {
     expect(producers[0]!.sends.map((s) => s.topic)).toEqual(['b', 'c', 'd']);
   });
 
+  it('gives kafkajs one message per send, so a retry after a leader change cannot skip a partition', async () => {
+    const { kafka, producers } = fakeKafka();
+    const producer = createMessageProducer(kafka);
+    await producer.connect();
+    await producer.send('t', [message, { key: 'k2', value: Buffer.from('v2') }, { key: 'k3', value: Buffer.from('v3') }]);
+    expect(producers[0]!.sends).toEqual([{ topic: 't', acks: -1, count: 1 }, { topic: 't', acks: -1, count: 1 }, { topic: 't', acks: -1, count: 1 }]);
+  });
+
   it('replaces a producer whose sequence the broker lost, reports the send transient, and sends on the new one', async () => {
     const { kafka, producers } = fakeKafka();
     const producer = createMessageProducer(kafka);
@@ -72,7 +80,7 @@ describe('createMessageProducer', () => {
     expect(producers).toHaveLength(2);
     expect(producers[0]!.connected).toBe(false);
     await producer.send('t', [message]);
-    expect(producers[1]!.sends).toEqual([{ topic: 't', acks: -1 }]);
+    expect(producers[1]!.sends).toEqual([{ topic: 't', acks: -1, count: 1 }]);
   });
 
   it('keeps a producer after other errors', async () => {

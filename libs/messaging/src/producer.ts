@@ -25,7 +25,7 @@ type RawMessages = Parameters<MessageProducer['sendRaw']>[1];
  * a batch kafkajs retries after a lost answer (the broker wrote it, then died
  * or timed out) is written once, not twice, because the broker drops a
  * repeated producer id + sequence. Downstream ids absorb duplicates anyway;
- * this keeps failovers from multiplying them. Three things make it safe here:
+ * this keeps failovers from multiplying them. Four things make it safe here:
  * - `maxInFlightRequests: 1`: one request per broker connection at a time,
  *   what KIP-98 asks of an idempotent producer (kafkajs does not enforce it).
  * - One send at a time through this producer: kafkajs hands a failed batch's
@@ -34,6 +34,11 @@ type RawMessages = Parameters<MessageProducer['sendRaw']>[1];
  *   the broker had written the failed batch it would drop the new one as a
  *   duplicate while acknowledging it: a silent loss. Serialised, the retry
  *   reuses the sequence for the same messages.
+ * - One message per kafkajs send, so one partition and one leader: kafkajs
+ *   2.2.4 keeps the answers of brokers that succeeded across its retries, and
+ *   when a failed partition's new leader is one of them it never resends that
+ *   partition, yet resolves (tulios/kafkajs#1303: a silent loss). Only the
+ *   plan's window of splits sends more than one message at a time.
  * - kafkajs never renews its producer id: after OUT_OF_ORDER_SEQUENCE_NUMBER or
  *   UNKNOWN_PRODUCER_ID (a leader without this producer's state) it would fail
  *   every later send. The producer is replaced and the send reported transient.
@@ -68,17 +73,21 @@ export function createMessageProducer(kafka: Kafka, options: { logger?: Logger }
   const sendRaw = (topic: string, messages: RawMessages): Promise<void> =>
     serialised(async () => {
       if (messages.length === 0) return;
+      let sending: RawMessages[number] | undefined;
       try {
         // a replacement connects here, inside the send, so a failure is classed like the send's own
         if (wanted && !ready) {
           await producer.connect();
           ready = true;
         }
-        await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+        for (const message of messages) {
+          sending = message;
+          await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: [message] });
+        }
       } catch (cause) {
         const stateError = producerStateErrorOf(cause);
         if (stateError) await replace(stateError);
-        throw sendErrorOf(topic, messages, cause);
+        throw sendErrorOf(topic, sending ? [sending] : messages, cause);
       }
     });
 

@@ -75,7 +75,8 @@ async function describeTopics(admin: Admin, specs: readonly TopicSpec[]): Promis
 async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs' wait asks one broker and fails on UNKNOWN_TOPIC_OR_PARTITION while the new metadata reaches the others
+      waitForLeaders: false,
       topics: specs.map((s) => ({
         topic: s.topic,
         numPartitions: s.partitions,
@@ -90,12 +91,29 @@ async function createTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
   } catch (err) {
     // two workers starting together race to create; the loser finds the topics there
     const now = new Set(await admin.listTopics());
-    if (specs.every((s) => now.has(s.topic))) return;
+    if (specs.every((s) => now.has(s.topic))) return awaitLeaders(admin, specs.map((s) => s.topic));
     // the broker's own check (e.g. a broker went away since describeCluster, or its default factor is too high)
     if (typesIn(err).includes('INVALID_REPLICATION_FACTOR')) {
       throw new EtlError('CONFIG_INVALID', `cannot create ${specs.map((s) => s.topic).join(', ')}: the cluster has too few live brokers for the replication factor; lower KAFKA_TOPIC_REPLICATION_FACTOR or start more brokers`, { cause: err });
     }
     throw err;
+  }
+  await awaitLeaders(admin, specs.map((s) => s.topic));
+}
+
+/** Until every partition of the topics has a leader (bounded): producers and consumers can use them at once. */
+async function awaitLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      // a broker that has not seen the new topics yet answers UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new EtlError('BROKER_UNAVAILABLE', `topics ${topics.join(', ')} have no leader for every partition after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
