@@ -6,12 +6,15 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalInfra, InfraError, localInfraOptionsFromEnv } from '@brokered-etl/local-infra';
+import { createLocalInfra, InfraError, localInfraOptionsFromEnv, MAX_LOCAL_BROKERS, runningClusterSize } from '@brokered-etl/local-infra';
 
 const ROOT = join(__dirname, '..', '..');
-const USAGE = `usage: npm run infra:<up|status|down|logs>   (tsx tools/infra/infra.ts <command> [--json])
+const USAGE = `usage: npm run infra:<up|status|down|logs>   (tsx tools/infra/infra.ts <command> [--json] [--brokers <n>])
 
   up       provision what is missing, start what is stopped, wait until each answers, print endpoints
+           --brokers 3: a KRaft cluster of 3 combined broker+controller nodes instead of the single broker
+           (node n on ETL_KAFKA_PORT + 2(n-1) and ETL_KAFKA_CONTROLLER_PORT + 2(n-1), data in .infra/kafka-cluster/node-n);
+           stop the single broker first (infra:down). status, down and logs find a running cluster themselves.
   status   show each service: healthy, starting, stopped, or "foreign" (answering, not started by us)
   down     stop the services started by up
   logs     print the last lines of each service's log
@@ -27,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const infra = createLocalInfra(localInfraOptionsFromEnv(ROOT, process.env));
+  const options = localInfraOptionsFromEnv(ROOT, process.env);
+  const infra = createLocalInfra({ ...options, kafkaBrokers: brokersOf(rest) ?? (runningClusterSize(options.stateDir) || 1) });
   const say = (line: string) => console.log(line);
 
   switch (command) {
@@ -67,6 +71,16 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command "${command}"\n${USAGE}`);
       return 2;
   }
+}
+
+/** --brokers <n> (or --brokers=<n>): 1 is the single broker. */
+function brokersOf(args: string[]): number | undefined {
+  const at = args.findIndex((a) => a === '--brokers' || a.startsWith('--brokers='));
+  if (at < 0) return undefined;
+  const raw = args[at].includes('=') ? args[at].split('=')[1] : args[at + 1];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LOCAL_BROKERS) throw new InfraError('START_FAILED', `--brokers must be 1 to ${MAX_LOCAL_BROKERS}, got "${raw ?? ''}"`);
+  return n;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,7 +1,8 @@
 export { createLocalInfra, type LocalInfra, type ServiceStatus, type UpResult } from './local-infra';
 export { localInfraOptionsFromEnv, endpointsOf, VERSIONS, type LocalInfraOptions, type Endpoints } from './infra.options';
 export { InfraError } from './infra.errors';
-export { createKafkaService, type KafkaScramUser, type KafkaServiceExtras } from './services/kafka.service';
+export { createKafkaService, type KafkaClusterNode, type KafkaScramUser, type KafkaServiceExtras } from './services/kafka.service';
+export { createKafkaCluster, runningClusterSize, MAX_LOCAL_BROKERS, type KafkaClusterOptions } from './services/kafka-cluster';
 export type { LocalService } from './services/service';
 export { freePort, isPortOpen } from './process-control';
 export { registryJavaArgs } from './services/registry.service';

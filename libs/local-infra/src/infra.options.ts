@@ -31,6 +31,8 @@ export interface LocalInfraOptions {
   ferretdbPostgresUrl?: string;
   /** Seconds to wait for a service to answer after start. */
   startTimeoutSec: number;
+  /** Kafka nodes: 1 (default) the single broker; more, a local KRaft cluster on ports +2 per node (services/kafka-cluster.ts). */
+  kafkaBrokers?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,7 +81,7 @@ export interface Endpoints {
 
 export function endpointsOf(options: LocalInfraOptions): Endpoints {
   return {
-    kafkaBrokers: `127.0.0.1:${options.ports.kafka}`,
+    kafkaBrokers: Array.from({ length: options.kafkaBrokers ?? 1 }, (_, i) => `127.0.0.1:${options.ports.kafka + 2 * i}`).join(','),
     schemaRegistryUrl: `http://127.0.0.1:${options.ports.registry}/apis/ccompat/v7`,
     mongoUrl: `mongodb://127.0.0.1:${options.ports.mongo}/`,
   };

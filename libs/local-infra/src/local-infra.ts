@@ -1,5 +1,6 @@
 import { InfraError } from './infra.errors';
 import { endpointsOf, type Endpoints, type LocalInfraOptions } from './infra.options';
+import { clusterHome, createKafkaCluster, runningClusterSize } from './services/kafka-cluster';
 import { createKafkaService } from './services/kafka.service';
 import { createMongoService } from './services/mongo.service';
 import { createRegistryService } from './services/registry.service';
@@ -23,7 +24,21 @@ export interface UpResult {
 }
 
 export function createLocalInfra(options: LocalInfraOptions) {
-  const services: LocalService[] = [createKafkaService(options), createRegistryService(options), createMongoService(options)];
+  const brokers = options.kafkaBrokers ?? 1;
+  const kafka = brokers > 1 ? createKafkaCluster(options, { size: brokers }) : [createKafkaService(options)];
+  const services: LocalService[] = [...kafka, createRegistryService(options), createMongoService(options)];
+
+  /** The single broker and a cluster share the first node's ports: say which one is in the way. */
+  function assertOneKafkaKind(): void {
+    const single = createKafkaService(options).pid();
+    if (brokers > 1 && single !== undefined) {
+      throw new InfraError('PORT_TAKEN', `the single Kafka broker is running (pid ${single}); stop it with "npm run infra:down" before starting a ${brokers}-broker cluster`);
+    }
+    const nodes = runningClusterSize(options.stateDir);
+    if (brokers === 1 && nodes > 0) {
+      throw new InfraError('PORT_TAKEN', `a ${nodes}-broker Kafka cluster is running (${clusterHome(options.stateDir)}); use --brokers ${nodes}, or stop it with "npm run infra:down"`);
+    }
+  }
 
   async function statusOf(service: LocalService): Promise<ServiceStatus> {
     const pid = service.pid();
@@ -47,6 +62,7 @@ export function createLocalInfra(options: LocalInfraOptions) {
         }
       }
       const startedNames: string[] = [];
+      assertOneKafkaKind();
       for (const service of services) {
         const running = service.runningEndpoint();
         if (running && running !== service.endpoint) {

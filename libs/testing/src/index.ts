@@ -2,3 +2,4 @@ export { resolveServices, REPO_ROOT, type ResolvedServices, type EndpointSource 
 export { appEnvFor, databaseFor, integrationEnv, uniqueName, waitFor, workerEnvFor, type IntegrationEnv } from './integration-env';
 export { startApp, parseLogLine, type AppProcess } from './app-process';
 export { startPrivateKafka, type PrivateKafka, type PrivateKafkaOptions } from './private-kafka';
+export { startPrivateKafkaCluster, type PrivateKafkaCluster } from './private-kafka-cluster';

@@ -15,6 +15,25 @@ export interface KafkaScramUser {
 export interface KafkaServiceExtras {
   /** Set: the client listener is SASL_PLAINTEXT with SCRAM-SHA-256 (the controller listener stays plaintext on loopback). */
   scram?: KafkaScramUser;
+  /** Set: this server is one node of a multi-node KRaft cluster (kafka-cluster.ts), not the single broker. */
+  node?: KafkaClusterNode;
+}
+
+/** One combined broker+controller of a local cluster: its own id, ports and folder; the quorum and cluster id shared. */
+export interface KafkaClusterNode {
+  id: number;
+  /** kafka-1, kafka-2, …: the service's name in status and logs. */
+  name: string;
+  /** Its folder (config, data, log, pid file). */
+  home: string;
+  port: number;
+  controllerPort: number;
+  /** controller.quorum.voters of the whole cluster: id@host:port,… */
+  voters: string;
+  /** Every node's storage is formatted with the same cluster id. */
+  clusterId(): string;
+  /** Nodes in the cluster: the replication factor of Kafka's own topics and the default of ours. */
+  size: number;
 }
 
 /** SCRAM names and passwords go inside [name=…,password=…] and a JAAS string: keep them to characters that need no quoting. */
@@ -41,20 +60,40 @@ function listenerConfig(port: number, controllerPort: number, scram: KafkaScramU
   ];
 }
 
-/** Single-node KRaft broker from Maven Central jars (no tarball on our registries). */
+/**
+ * Kafka's own topics (offsets, transactions) on every node of the cluster and
+ * a write on two of three: one node can be lost without losing a commit. Our
+ * topics set their own (KAFKA_TOPIC_*); these are the defaults for others.
+ */
+function replicationConfig(nodes: number): string[] {
+  const minIsr = nodes >= 3 ? 2 : 1;
+  return [
+    `default.replication.factor=${nodes}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${nodes}`,
+    `transaction.state.log.replication.factor=${nodes}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+  ];
+}
+
+/** KRaft broker (single node, or one node of a cluster) from Maven Central jars (no tarball on our registries). */
 export function createKafkaService(options: LocalInfraOptions, extras: KafkaServiceExtras = {}): LocalService {
   const { scram } = extras;
   if (scram && !(SCRAM_SAFE.test(scram.username) && SCRAM_SAFE.test(scram.password))) {
     throw new Error('kafka: the SCRAM user name and password may hold only letters, digits and . _ ~ + -');
   }
+  const { node } = extras;
   const libsDir = join(options.cacheDir, `kafka-${VERSIONS.kafka}`, 'libs');
-  const home = join(options.stateDir, 'kafka');
+  const home = node?.home ?? join(options.stateDir, 'kafka');
   const dataDir = join(home, 'data');
   const configFile = join(home, 'server.properties');
   const log4jFile = join(home, 'log4j.properties');
   const pidFile = join(home, 'kafka.pid');
   const logFile = join(home, 'kafka.log');
-  const { kafka: port, kafkaController: controllerPort } = options.ports;
+  const [port, controllerPort] = node ? [node.port, node.controllerPort] : [options.ports.kafka, options.ports.kafkaController];
+  const portVars: Array<[string, number]> = node
+    ? [[`ETL_KAFKA_PORT (+${2 * (node.id - 1)} for ${node.name})`, port], [`ETL_KAFKA_CONTROLLER_PORT (+${2 * (node.id - 1)} for ${node.name})`, controllerPort]]
+    : [['ETL_KAFKA_PORT', port], ['ETL_KAFKA_CONTROLLER_PORT', controllerPort]];
   const java = () => requireJava(options.javaForKafka, 17, `Kafka ${VERSIONS.kafka}`, 'ETL_KAFKA_JAVA');
 
   function writeConfig(): void {
@@ -63,16 +102,14 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
       configFile,
       [
         'process.roles=broker,controller',
-        'node.id=1',
-        `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+        `node.id=${node?.id ?? 1}`,
+        `controller.quorum.voters=${node?.voters ?? `1@127.0.0.1:${controllerPort}`}`,
         ...listenerConfig(port, controllerPort, scram),
         'controller.listener.names=CONTROLLER',
         `log.dirs=${dataDir}`,
         'num.partitions=3',
-        'offsets.topic.replication.factor=1',
+        ...replicationConfig(node?.size ?? 1),
         'offsets.topic.num.partitions=10',
-        'transaction.state.log.replication.factor=1',
-        'transaction.state.log.min.isr=1',
         // tests and the demo create groups constantly: do not wait 3 s for more members
         'group.initial.rebalance.delay.ms=0',
         // topics are created on purpose (contracts), never by a typo
@@ -98,7 +135,7 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
   const log4jArg = () => `-Dlog4j.configuration=file:${log4jFile}`;
 
   return {
-    name: 'kafka',
+    name: node?.name ?? 'kafka',
     endpoint: `127.0.0.1:${port}`,
     logFile,
     async provision(report) {
@@ -114,14 +151,11 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
     runningEndpoint: () => (readPid(pidFile) === undefined ? undefined : readRecordedEndpoint(pidFile)),
     healthy: () => isPortOpen(port),
     async start() {
-      await assertPortsFree('kafka', [
-        ['ETL_KAFKA_PORT', port],
-        ['ETL_KAFKA_CONTROLLER_PORT', controllerPort],
-      ]);
+      await assertPortsFree(node?.name ?? 'kafka', portVars);
       const javaBin = java();
       writeConfig();
       if (!existsSync(join(dataDir, 'meta.properties'))) {
-        const clusterId = randomBytes(16).toString('base64url');
+        const clusterId = node?.clusterId() ?? randomBytes(16).toString('base64url');
         // KRaft has no ZooKeeper to hold SCRAM users: they are written into the metadata log at format time
         const addScram = scram ? ['--add-scram', `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`] : [];
         try {
@@ -134,13 +168,13 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
           throw err;
         }
       }
-      const pid = startDetached(javaBin, ['-Xms256m', '-Xmx768m', '-cp', classpath(), log4jArg(), 'kafka.Kafka', configFile], {
+      const pid = startDetached(javaBin, ['-Xms256m', node ? '-Xmx512m' : '-Xmx768m', '-cp', classpath(), log4jArg(), 'kafka.Kafka', configFile], {
         cwd: home,
         logFile,
         pidFile,
         endpoint: `127.0.0.1:${port}`,
       });
-      await waitUntil('kafka', () => isPortOpen(port), options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
+      await waitUntil(node?.name ?? 'kafka', () => isPortOpen(port), options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
     },
     stop: () => stopProcess(pidFile, 20_000),
   };
