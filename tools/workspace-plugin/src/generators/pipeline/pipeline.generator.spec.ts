@@ -134,7 +134,10 @@ describe('pipeline generator', () => {
   });
 
   it('refuses a pipeline that exists already, by folder, project name or alias', async () => {
-    await expect(pipelineGenerator(workspace(), { name: 'airports' })).rejects.toThrow('libs/pipelines/airports exists already');
+    const existing = workspace();
+    const before = contents(existing);
+    await expect(pipelineGenerator(existing, { name: 'airports' })).rejects.toThrow('libs/pipelines/airports exists already');
+    expect(contents(existing)).toEqual(before);
     await expect(pipelineGenerator(workspace(), { name: 'catalog' })).rejects.toThrow('exists already');
 
     const aliased = workspace();
