@@ -132,3 +132,15 @@ describe('a declared source', () => {
     }
   });
 });
+
+describe('an expression that never ends', () => {
+  it('rejects the record after the evaluation limit instead of holding the transformer', async () => {
+    const looping = buildDeclaredPipeline(
+      parsePipelineFile('pipelines/loop.yaml', DECLARATION.replace("celsius: '$number(value)'", "celsius: '($forever := function($x) { $forever($x) }; $forever(1))'")),
+    );
+    const fn = await looping.createTransform({ sourceRoots: [] });
+    const started = Date.now();
+    await expect(fn(await extracted(), context)).rejects.toThrow(/^celsius: Evaluation timeout after 1000 milliseconds/);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+});

@@ -16,6 +16,16 @@ export interface CompileOptions {
   textHint?: boolean;
 }
 
+/**
+ * JSONata's own guardrails, per evaluation of one expression on one record.
+ * An expression that loops (JSONata optimises tail calls, so a recursive one
+ * never overflows) or builds a huge sequence fails for that record, as a
+ * rejection with a reason, instead of holding the transformer and with it
+ * every other pipeline. A record takes well under a millisecond; a second is
+ * far beyond any honest expression.
+ */
+export const EXPRESSION_LIMITS = { timeout: 1000, stack: 1000, sequence: 100_000 } as const;
+
 interface JsonataError {
   message: string;
   position?: number;
@@ -25,7 +35,7 @@ interface JsonataError {
 export function compileExpression(source: string, site: DeclarationSite, options: CompileOptions = {}): CompiledExpression {
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(source);
+    compiled = jsonata(source, { ...EXPRESSION_LIMITS });
   } catch (err) {
     const { message, position } = err as JsonataError;
     const hint = options.textHint ? ` (plain text is quoted inside the expression: "'Title is missing'")` : '';
