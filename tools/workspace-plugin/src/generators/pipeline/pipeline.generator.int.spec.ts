@@ -36,6 +36,8 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
   let copy: WorkspaceCopy;
   let changedByFirstGeneration: string[];
   let firstGenerationOutput: string;
+  let dryRunOutput: string;
+  let changedByDryRun: string[];
 
   /** A command in the copy, as a user's shell would run it there; its output is in the error when it fails. */
   async function inCopy(step: string, command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -58,8 +60,9 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
   beforeAll(async () => {
     copy = copyWorkspace(REPO_ROOT);
     const before = copy.snapshot();
-    // the floor under `nx g` on this machine right now: Nx starting and reading the workspace, generating nothing
-    await inCopy('baseline: npx nx show projects', 'npx', ['nx', 'show', 'projects']);
+    // the floor under `nx g` on this machine right now: Nx starting, reading the workspace and generating, writing nothing
+    dryRunOutput = await inCopy('baseline: nx g --dry-run (writes nothing)', 'npx', ['nx', 'g', '@brokered-etl/workspace-plugin:pipeline', GENERATED, '--source', 'parquet', '--dry-run']);
+    changedByDryRun = changedFiles(before, copy.snapshot());
     firstGenerationOutput = await generate(GENERATED, 'parquet');
     changedByFirstGeneration = changedFiles(before, copy.snapshot());
 
@@ -85,6 +88,12 @@ describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
     const table = timings.map(([step, ms]) => `  ${step.padEnd(52)} ${(ms / 1000).toFixed(1).padStart(6)} s`);
     const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end, on ${cpus().length} cores`;
     console.log(`pipeline generator, step by step (${load}: compare with the baselines, not across machines)\n${table.join('\n')}\n${measures.map((m) => `  ${m}`).join('\n')}`);
+  });
+
+  it('--dry-run lists what it would write and writes nothing', () => {
+    expect(changedByDryRun).toEqual([]);
+    expect(dryRunOutput).toContain(`CREATE ${lib(GENERATED)}/src/${GENERATED}.pipeline.ts`);
+    expect(dryRunOutput).toContain('UPDATE libs/pipelines/catalog/src/catalog.ts');
   });
 
   it('changes nothing outside the new lib but the path alias, the catalog and the sample in data/', () => {

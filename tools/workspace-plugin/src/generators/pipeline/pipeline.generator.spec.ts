@@ -149,6 +149,17 @@ describe('pipeline generator', () => {
     await expect(pipelineGenerator(twice, { name: 'geo' })).rejects.toThrow('libs/pipelines/geo exists already');
   });
 
+  it('refuses a name or target collection a declarative pipeline file already has', async () => {
+    const tree = workspace();
+    tree.write('pipelines/movies.yaml', real('pipelines/movies.yaml'));
+    await expect(pipelineGenerator(tree, { name: 'movies' })).rejects.toThrow('pipelines/movies.yaml declares a pipeline named "movies" already');
+    tree.write('pipelines/films.json', JSON.stringify({ name: 'films', target: { collection: 'geo' } }));
+    await expect(pipelineGenerator(tree, { name: 'geo' })).rejects.toThrow('pipelines/films.json loads into the collection "geo" already');
+    tree.write('pipelines/broken.yaml', 'name: [');
+    await pipelineGenerator(tree, { name: 'weather' });
+    expect(tree.exists('libs/pipelines/weather/src/weather.pipeline.ts')).toBe(true);
+  });
+
   it.each(['Geo', 'geo_data', '9geo', 'geo--x', 'geo-', '-geo', 'geo.x', 'ge o', '', 'a'.repeat(41)])('refuses the invalid name "%s" before writing anything', async (name) => {
     const tree = workspace();
     const before = tree.listChanges().length;

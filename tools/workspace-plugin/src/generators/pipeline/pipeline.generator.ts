@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { addProjectConfiguration, generateFiles, getProjects, logger, readJson, updateJson, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { addCatalogEntry } from './catalog-entry';
+import { declaredPipelines } from './declared-pipelines';
 import { pipelineNamesOf, type PipelineGeneratorOptions, type PipelineNames } from './pipeline.options';
 import { sampleInput } from './sample-input';
 
@@ -51,6 +52,10 @@ function refuseExisting(tree: Tree, names: PipelineNames): void {
   const paths = tree.exists(BASE_TSCONFIG) ? (readPaths(tree) ?? {}) : {};
   if (paths[names.importPath]) throw new Error(`${BASE_TSCONFIG} already maps ${names.importPath}: choose another pipeline name`);
   if (tree.exists(`data/${names.sampleFile}`)) throw new Error(`data/${names.sampleFile} exists already: move it away or choose another pipeline name`);
+  for (const declared of declaredPipelines(tree)) {
+    if (declared.name === names.name) throw new Error(`${declared.file} declares a pipeline named "${names.name}" already: choose another name`);
+    if (declared.collection === names.name) throw new Error(`${declared.file} loads into the collection "${names.name}" already: choose another pipeline name`);
+  }
 }
 
 function readPaths(tree: Tree): Record<string, string[]> | undefined {

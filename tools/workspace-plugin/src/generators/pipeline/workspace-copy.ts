@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
-/** What a pipeline run needs of the workspace: every lib, the three stage apps, the CLI, this plugin and the root config. */
+/** What a pipeline run needs of the workspace: every lib, the three stage apps, the CLI, this plugin, the declarative pipelines and the root config. */
 export const RUN_PARTS = [
   'libs/',
   'apps/extractor/',
@@ -11,6 +11,7 @@ export const RUN_PARTS = [
   'apps/loader/',
   'apps/cli/',
   'tools/workspace-plugin/',
+  'pipelines/',
   'package.json',
   'nx.json',
   'tsconfig.base.json',
