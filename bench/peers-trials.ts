@@ -42,7 +42,6 @@ export const SINK_STRATEGIES = {
 } as const;
 export type SinkStrategy = keyof typeof SINK_STRATEGIES;
 
-const TARGET = 'flights';
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function measured(ctx: TrialContext, work: () => Promise<{ records: number; endedAt?: number }>, startedAt = () => Date.now()): Promise<TrialResult> {
@@ -53,8 +52,28 @@ async function measured(ctx: TrialContext, work: () => Promise<{ records: number
   return { records, ms, usage: usage.stop() };
 }
 
+/** What the run's counts claim must be in the target (a loader that skipped a chunk would still count it): checked outside the clock. */
+async function checkTarget(ctx: TrialContext, result: TrialResult): Promise<TrialResult> {
+  const present = await ctx.db.collection('flights').estimatedDocumentCount();
+  if (present !== result.records) throw new Error(`the run counted ${result.records} records loaded, the target holds ${present}`);
+  return result;
+}
+
 async function dropCollection(db: Db, name: string): Promise<void> {
   if ((await db.listCollections({ name }).toArray()).length) await db.collection(name).drop();
+}
+
+/**
+ * Every collection but staging's: the target and whatever the loader keeps
+ * beside it (a digest of each loaded chunk lets it skip a chunk it already
+ * wrote), so each trial is a first load, as for the other contenders.
+ */
+export async function emptyTargetSide(db: Db, how: 'drop' | 'delete' = 'drop'): Promise<void> {
+  for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+    if (name.startsWith('staging.')) continue;
+    if (how === 'drop') await db.collection(name).drop();
+    else await db.collection(name).deleteMany({});
+  }
 }
 
 /** The documents written with insertMany alone, batchSize a call (our chunk: 5,000), unordered: the database's limit for them. */
@@ -79,11 +98,11 @@ export async function rawInsertMany(ctx: TrialContext, collection: string, batch
  * by scanning every staged chunk of every run, and is not the loader's work.
  */
 export async function loaderAlone(ctx: TrialContext): Promise<TrialResult> {
-  await dropCollection(ctx.db, TARGET);
+  await emptyTargetSide(ctx.db);
   const producer = createMessageProducer(ctx.kafka);
   await producer.connect();
   try {
-    return await measured(ctx, async () => {
+    const result = await measured(ctx, async () => {
       const runId = ctx.referenceRunId;
       const generation = await ctx.staging.reopenRun(runId, new Date());
       for (const chunk of ctx.transformedChunks) {
@@ -106,6 +125,7 @@ export async function loaderAlone(ctx: TrialContext): Promise<TrialResult> {
       if (run.status !== 'completed') throw new Error(`loader rerun of ${run.runId} ended ${run.status}: ${run.failure?.message}`);
       return { records: run.counts!.loaded, endedAt: run.finishedAt!.getTime() };
     });
+    return await checkTarget(ctx, result);
   } finally {
     await producer.disconnect();
   }
@@ -113,13 +133,14 @@ export async function loaderAlone(ctx: TrialContext): Promise<TrialResult> {
 
 /** Our whole pipeline: a new run of the same source, trigger → completed, into an empty target. */
 export async function wholeRun(ctx: TrialContext): Promise<TrialResult> {
-  await dropCollection(ctx.db, TARGET);
-  return measured(ctx, async () => {
+  await emptyTargetSide(ctx.db);
+  const result = await measured(ctx, async () => {
     const request = await ctx.control.trigger({ pipeline: 'flights', params: ctx.source, requestedBy: 'bench:peers' });
     const run = await ctx.control.waitForRun(request.runId, { everyMs: 100, timeoutMs: 30 * 60_000 });
     if (run.status !== 'completed') throw new Error(`run ${run.runId} ended ${run.status}: ${run.failure?.message}`);
     return { records: run.counts!.loaded, endedAt: run.finishedAt!.getTime() };
   });
+  return checkTarget(ctx, result);
 }
 
 export function sinkConfig(ctx: TrialContext, options: { topic: string; collection: string; strategy: SinkStrategy; tasks: number }): Record<string, string> {
