@@ -1,5 +1,6 @@
 import { HEADERS, type Chunk } from '@brokered-etl/contracts';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
+import { contentDigest } from '@brokered-etl/staging';
 import { requirePipeline } from './pipeline-lookup';
 import { recordPatchIndex } from './record-patch';
 import { resumeIfRedriven } from './run-resume';
@@ -8,9 +9,12 @@ import type { LoaderDeps } from './stage.deps';
 const STAGE = 'loader';
 
 /**
- * Transformed chunk → upserts by the pipeline's deterministic _id, then the
- * chunk is marked loaded and the run completes once every chunk is. Any
- * number of redeliveries leaves the same documents and the same counts.
+ * Transformed chunk → each document replaced by the pipeline's deterministic
+ * _id, then the chunk is marked loaded and the run completes once every chunk
+ * is. A chunk whose documents the target already holds with the same content
+ * (the same digest) is not written again: reloading an unchanged source costs
+ * a read per chunk. A rerun or replay always writes (it may be repairing the
+ * target). Any number of redeliveries leaves the same documents and counts.
  */
 export function createLoadHandler(deps: LoaderDeps) {
   const now = deps.now ?? (() => new Date());
@@ -18,13 +22,17 @@ export function createLoadHandler(deps: LoaderDeps) {
     const chunk = message.value;
     await resumeIfRedriven(deps, message, chunk.runId);
     const pipeline = requirePipeline(deps, chunk.pipeline);
-    const documents = chunk.records.map((record) => ({ ...pipeline.target.documentOf(record), _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
-    await deps.target.upsertMany(pipeline.target.collection, documents);
-    const generation = Number(message.headers[HEADERS.generation] ?? 0);
     const patchOf = recordPatchIndex(message.headers);
-    if (patchOf === undefined) await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { loaded: { records: documents.length, at: now(), generation } });
+    const content = chunk.records.map((record) => pipeline.target.documentOf(record));
+    // lineage says which run wrote the content; it is not content, so a new run of the same file is "unchanged"
+    const digest = contentDigest(content);
+    const skippable = patchOf === undefined && !message.headers[HEADERS.replayOf];
+    const documents = content.map((doc) => ({ ...doc, _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
+    const written = await deps.target.upsertMany(pipeline.target.collection, documents, skippable ? { digest } : {});
+    const generation = Number(message.headers[HEADERS.generation] ?? 0);
+    if (patchOf === undefined) await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { loaded: { records: documents.length, at: now(), generation, digest, ...(written.unchanged ? { unchanged: true } : {}) } });
     else await deps.staging.markRecordPatch(chunk.runId, chunk.chunkSeq, patchOf, { loaded: { records: documents.length, at: now() } });
-    await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.loaded', chunkSeq: chunk.chunkSeq, records: documents.length });
+    await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.loaded', chunkSeq: chunk.chunkSeq, records: documents.length, ...(written.unchanged ? { message: 'unchanged: already in the target' } : {}) });
     deps.metrics.recordsIn(pipeline.name, chunk.records.length);
     deps.metrics.recordsOut(pipeline.name, documents.length);
     await deps.progress?.touch(chunk.runId, STAGE);

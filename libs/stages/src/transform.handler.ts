@@ -86,7 +86,7 @@ export function createTransformHandler(deps: StageDeps) {
   /** A redriven record: resolved and sent on when it now passes; dead-lettered again (same id) when not. */
   async function transformPatch(pipeline: string, runId: string, chunkSeq: number, recordIndex: number, payload: Buffer | undefined): Promise<void> {
     if (!payload) return;
-    await deps.staging.resolveRejection(rejectionId(STAGE, runId, chunkSeq, recordIndex), now());
+    await deps.staging.resolveRejection(runId, rejectionId(STAGE, runId, chunkSeq, recordIndex), now());
     await deps.staging.markRecordPatch(runId, chunkSeq, recordIndex, { transformed: { records: 1, rejected: -1, at: now() } });
     await deps.producer.send(deps.topics.data(pipeline, 'transformed'), [
       { key: `${runId}:${chunkSeq}:r${recordIndex}`, value: payload, headers: chunkHeaders(runId, pipeline, chunkSeq, STAGE, { [HEADERS.replayOf]: recordPatchHeader(recordIndex) }) },

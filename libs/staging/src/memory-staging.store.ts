@@ -1,5 +1,5 @@
 import { STAGE_NAMES } from '@brokered-etl/contracts';
-import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, lastProgress, ledgerKey, ledgerMarks, progressKey, splitLedgerKey, stallReason, sumLedger, type StagingStore } from './staging.store';
+import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, lastProgress, ledgerKey, ledgerMarks, progressKey, pruneSelection, splitLedgerKey, stallReason, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -125,7 +125,8 @@ export function createMemoryStagingStore(): StagingStore {
       chunks.set(`${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`, { ...clone(chunk), payload: Buffer.from(chunk.payload) });
     },
     async *readChunks(runId: string, stage: ChunkStage) {
-      const found = [...chunks.values()].filter((c) => c.runId === runId && c.stage === stage).sort((a, b) => a.chunkSeq - b.chunkSeq);
+      const marked = (seq: number) => ledger.has(ledgerKey(runId, seq, undefined, stage));
+      const found = [...chunks.values()].filter((c) => c.runId === runId && c.stage === stage && marked(c.chunkSeq)).sort((a, b) => a.chunkSeq - b.chunkSeq);
       for (const chunk of found) yield { ...clone(chunk), payload: Buffer.from(chunk.payload) };
     },
     async extractedMark(runId, chunkSeq) {
@@ -150,7 +151,7 @@ export function createMemoryStagingStore(): StagingStore {
     async listRejections(runId) {
       return [...rejections.values()].filter((r) => r.runId === runId).sort((a, b) => a.chunkSeq - b.chunkSeq || a.recordIndex - b.recordIndex);
     },
-    async resolveRejection(id, at) {
+    async resolveRejection(_runId, id, at) {
       const r = rejections.get(id);
       if (r) r.resolvedAt = at;
     },
@@ -172,6 +173,24 @@ export function createMemoryStagingStore(): StagingStore {
     async markRedriven(id, at) {
       const dl = deadLetters.get(id);
       if (dl) Object.assign(dl, { redrivenAt: at, redrives: (dl.redrives ?? 0) + 1 });
+    },
+    async pruneRuns(options) {
+      const selected = pruneSelection([...runs.values()], options);
+      if (options.dryRun) return selected;
+      const owned = (runId: string) => (entry: { runId: string | null }) => entry.runId === runId;
+      for (const runId of selected.payloadsExpired) {
+        for (const [key, chunk] of chunks) if (chunk.runId === runId) chunks.delete(key);
+        runs.get(runId)!.payloadsExpiredAt = new Date();
+      }
+      for (const runId of selected.pruned) {
+        for (const map of [chunks, ledger, rejections, deadLetters] as Array<Map<string, { runId: string | null }>>) {
+          for (const [key, entry] of map) if (owned(runId)(entry)) map.delete(key);
+        }
+        plans.delete(runId);
+        for (const stage of STAGE_NAMES) progress.delete(progressKey(runId, stage));
+        runs.delete(runId);
+      }
+      return selected;
     },
     async close() {
       return undefined;

@@ -22,8 +22,8 @@ type RunProgress = Pick<StagingStore, 'resumeRun' | 'resetExtraction' | 'savePla
  * own document; the run document is written at planning, at the end of the
  * source and at completion.
  */
-export function createMongoRunProgress(collections: { runs: Collection<RunDoc>; plans: Collection<PlanDoc>; ledger: Collection<LedgerDoc>; progress: Collection<ProgressDoc> }): RunProgress {
-  const { runs, plans, ledger, progress } = collections;
+export function createMongoRunProgress(collections: { runs: Collection<RunDoc>; plans: Collection<PlanDoc>; ledgerOf: (runId: string) => Collection<LedgerDoc>; progress: Collection<ProgressDoc> }): RunProgress {
+  const { runs, plans, ledgerOf, progress } = collections;
 
   return {
     resumeRun: (runId, at) =>
@@ -57,12 +57,12 @@ export function createMongoRunProgress(collections: { runs: Collection<RunDoc>; 
 
     markSplitDone: (runId, splitSeq, totals) =>
       guard('mark split done', async () => {
-        await ledger.updateOne({ _id: splitLedgerKey(runId, splitSeq) }, { $set: { runId, chunkSeq: -1, split: { splitSeq, ...totals } } }, { upsert: true });
+        await ledgerOf(runId).updateOne({ _id: splitLedgerKey(runId, splitSeq) }, { $set: { runId, chunkSeq: -1, split: { splitSeq, ...totals } } }, { upsert: true });
       }),
 
     splitsDone: (runId, splitSeqs) =>
       guard('read finished splits', async () => {
-        const found = await Promise.all(splitSeqs.map((seq) => ledger.findOne({ _id: splitLedgerKey(runId, seq) })));
+        const found = await Promise.all(splitSeqs.map((seq) => ledgerOf(runId).findOne({ _id: splitLedgerKey(runId, seq) })));
         return new Set(splitSeqs.filter((_, i) => found[i]?.split));
       }),
 

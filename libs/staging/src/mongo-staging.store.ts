@@ -1,5 +1,6 @@
 import { Binary, type Collection, type Db } from 'mongodb';
 import { guard, isDuplicateKey } from './mongo.errors';
+import { createMongoRetention, runCollectionsOf } from './mongo-retention';
 import { createMongoRunProgress } from './mongo-run-progress';
 import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, ledgerMarks, OPEN_STATUSES, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
@@ -19,51 +20,60 @@ export interface MongoStagingOptions {
 }
 
 const strip = <T extends { _id: string }>({ _id, ...rest }: T): Omit<T, '_id'> => rest;
+const chunkKey = (runId: string, stage: ChunkStage, chunkSeq: number) => `${runId}:${stage}:${chunkSeq}`;
+const MARK_OF_STAGE: Record<ChunkStage, 'extracted' | 'transformed'> = { extracted: 'extracted', transformed: 'transformed' };
 
 /**
  * Staging on MongoDB, written for FerretDB 1.x too: no transactions, no
  * $group beyond $sum, deterministic _ids and $set instead of $inc.
+ *
+ * Access paths (docs/staging.md): FerretDB 1.24 on SQLite serves only a
+ * single-key `{_id}` filter from an index; any other filter, `$in` of _ids
+ * included, reads the whole collection. So what grows with history is read
+ * by `_id` only, and what one run owns (ledger, chunk payloads, rejections,
+ * its dead letters' ids) lives in collections of that run
+ * (`<prefix>.run.<runId>.*`): reading them costs that run, not every run
+ * before it, and retention drops them whole.
  */
 export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {}): StagingStore & { ensureIndexes(): Promise<void> } {
   const prefix = options.prefix ?? 'staging';
   const runs: Collection<RunDoc> = db.collection(`${prefix}.runs`);
-  const chunks: Collection<ChunkDoc> = db.collection(`${prefix}.chunks`);
-  const ledger: Collection<LedgerDoc> = db.collection(`${prefix}.ledger`);
-  const rejections: Collection<RejectionDoc> = db.collection(`${prefix}.rejections`);
   const deadLetters: Collection<DeadLetterDoc> = db.collection(`${prefix}.deadletters`);
   const plans: Collection<StagedPlan & { _id: string }> = db.collection(`${prefix}.plans`);
   const progress: Collection<{ _id: string; runId: string; stage: string; at: Date }> = db.collection(`${prefix}.progress`);
+  const runCollections = runCollectionsOf(db, prefix);
+  const { ledgerOf, chunksOf, rejectionsOf, deadLetterIdsOf } = {
+    ledgerOf: (runId: string) => runCollections.of<LedgerDoc>(runId, 'ledger'),
+    chunksOf: (runId: string) => runCollections.of<ChunkDoc>(runId, 'chunks'),
+    rejectionsOf: (runId: string) => runCollections.of<RejectionDoc>(runId, 'rejections'),
+    deadLetterIdsOf: (runId: string) => runCollections.of<{ _id: string; stage: string }>(runId, 'deadletters'),
+  };
   const fromDoc = (doc: DeadLetterDoc): DeadLetterRecord => {
     const { key, value, headers, ...rest } = strip(doc);
     return { ...rest, key: toBuffer(key), value: toBuffer(value), headers: headers.map((h) => ({ key: h.key, value: toBuffer(h.value) })) };
   };
 
-  // one ledger read for any number of runs: FerretDB 1.x on SQLite scans the whole ledger (every run's entries)
-  // for each read, whatever the filter, so a read costs by the ledger's size, not by what it returns
+  // a run's whole ledger is one read of its own collection: what it costs grows with the run, never with history
+  const ledgerEntries = async (runId: string) => (await ledgerOf(runId).find({}).toArray()).map(strip);
   const countRuns = (list: ReadonlyArray<Pick<RunRecord, 'runId' | 'generation'>>) =>
-    guard('count runs', async () => {
-      const entries = new Map<string, ChunkLedgerEntry[]>(list.map((run) => [run.runId, []]));
-      if (list.length) for (const doc of await ledger.find({ runId: { $in: list.map((run) => run.runId) } }).toArray()) entries.get(doc.runId)?.push(strip(doc));
-      return new Map(list.map((run) => [run.runId, sumLedger(entries.get(run.runId) ?? [], run.generation)]));
-    });
+    guard('count runs', async () => new Map(await Promise.all(list.map(async (run) => [run.runId, sumLedger(await ledgerEntries(run.runId), run.generation)] as const))));
   const countRunOf = async (run: Pick<RunRecord, 'runId' | 'generation'>) => (await countRuns([run])).get(run.runId) ?? sumLedger([], run.generation);
 
   const markLedger = async (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
     for (const [mark, fields] of ledgerMarks(entry)) {
-      await ledger.updateOne({ _id: ledgerKey(at.runId, at.chunkSeq, at.recordIndex, mark) }, { $set: fields, $setOnInsert: definedFields(at) }, { upsert: true });
+      await ledgerOf(at.runId).updateOne({ _id: ledgerKey(at.runId, at.chunkSeq, at.recordIndex, mark) }, { $set: fields, $setOnInsert: definedFields(at) }, { upsert: true });
     }
   };
 
   return {
-    ...createMongoRunProgress({ runs, plans, ledger, progress }),
+    ...createMongoRunProgress({ runs, plans, ledgerOf, progress }),
+    ...createMongoRetention({ runs, plans, progress, deadLetters, runCollections }),
 
     async ensureIndexes() {
+      // served by MongoDB only (FerretDB 1.x ignores them): the run list's sort and the unfiltered dead-letter list
       await guard('create staging indexes', async () => {
         await runs.createIndex({ requestedAt: -1 });
-        await chunks.createIndex({ runId: 1, stage: 1, chunkSeq: 1 });
-        await ledger.createIndex({ runId: 1, chunkSeq: 1 });
-        await rejections.createIndex({ runId: 1 });
-        await deadLetters.createIndex({ runId: 1, failedAt: -1 });
+        await deadLetters.createIndex({ failedAt: -1 });
       });
     },
 
@@ -131,19 +141,24 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
     stageChunk: (chunk) =>
       guard('stage chunk', async () => {
-        const _id = `${chunk.runId}:${chunk.stage}:${chunk.chunkSeq}`;
-        await chunks.replaceOne({ _id }, { ...chunk, payload: new Binary(chunk.payload) }, { upsert: true });
+        const _id = chunkKey(chunk.runId, chunk.stage, chunk.chunkSeq);
+        await chunksOf(chunk.runId).replaceOne({ _id }, { ...chunk, payload: new Binary(chunk.payload) }, { upsert: true });
       }),
 
+    // the ledger says which chunks the stage produced; each payload is then read by _id, one at a time (no sort of megabytes in memory)
     async *readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk> {
-      const cursor = chunks.find({ runId, stage }).sort({ chunkSeq: 1 });
-      for await (const doc of cursor) {
+      const mark = MARK_OF_STAGE[stage];
+      const entries = await guard('read staged chunk list', () => ledgerEntries(runId));
+      const seqs = [...new Set(entries.filter((e) => e.recordIndex === undefined && !e.split && e[mark]).map((e) => e.chunkSeq))].sort((a, b) => a - b);
+      for (const seq of seqs) {
+        const doc = await guard('read staged chunk', () => chunksOf(runId).findOne({ _id: chunkKey(runId, stage, seq) }));
+        if (!doc) continue;
         const { payload, ...rest } = strip(doc);
         yield { ...rest, payload: Buffer.from(payload.buffer) };
       }
     },
 
-    extractedMark: (runId, chunkSeq) => guard('read extracted mark', async () => (await ledger.findOne({ _id: ledgerKey(runId, chunkSeq, undefined, 'extracted') }))?.extracted),
+    extractedMark: (runId, chunkSeq) => guard('read extracted mark', async () => (await ledgerOf(runId).findOne({ _id: ledgerKey(runId, chunkSeq, undefined, 'extracted') }))?.extracted),
 
     markChunk: (runId, chunkSeq, entry) => guard('mark chunk', () => markLedger({ runId, chunkSeq }, entry)),
     markRecordPatch: (runId, chunkSeq, recordIndex, entry) => guard('mark record patch', () => markLedger({ runId, chunkSeq, recordIndex }, entry)),
@@ -154,9 +169,9 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
     countRuns,
 
-    resolveRejection: (id, at) =>
+    resolveRejection: (runId, id, at) =>
       guard('resolve rejection', async () => {
-        await rejections.updateOne({ _id: id }, { $set: { resolvedAt: at } });
+        await rejectionsOf(runId).updateOne({ _id: id }, { $set: { resolvedAt: at } });
       }),
 
     recordDeadLetter: (dl) =>
@@ -168,6 +183,8 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
           { $set: { ...rest, key: toBinary(key), value: toBinary(value), headers: headers.map((h) => ({ key: h.key, value: toBinary(h.value) })) }, $unset: { redrivenAt: '' } },
           { upsert: true },
         );
+        // the run's list of its letters, so listing them reads by _id instead of every letter ever kept
+        if (dl.runId) await deadLetterIdsOf(dl.runId).updateOne({ _id: dl.id }, { $set: { stage: dl.stage } }, { upsert: true });
       }),
 
     getDeadLetter: (id) =>
@@ -178,8 +195,16 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
     listDeadLetters: (filter = {}) =>
       guard('list dead letters', async () => {
+        const runId = filter.runId;
+        if (runId) {
+          const ids = (await deadLetterIdsOf(runId).find({}).toArray()).filter((d) => !filter.stage || d.stage === filter.stage).map((d) => d._id);
+          const found = (await Promise.all(ids.map((id) => deadLetters.findOne({ _id: id })))).flatMap((doc) => (doc ? [fromDoc(doc)] : []));
+          return found
+            .filter((d) => !filter.open || !d.redrivenAt)
+            .sort((a, b) => b.failedAt.getTime() - a.failedAt.getTime())
+            .slice(0, filter.limit ?? 1000);
+        }
         const query: Record<string, unknown> = {};
-        if (filter.runId) query['runId'] = filter.runId;
         if (filter.stage) query['stage'] = filter.stage;
         if (filter.open) query['redrivenAt'] = { $exists: false };
         const docs = await deadLetters.find(query).sort({ failedAt: -1 }).limit(filter.limit ?? 1000).toArray();
@@ -194,15 +219,18 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
     recordRejections: (list) =>
       guard('record rejections', async () => {
-        if (list.length === 0) return;
-        await rejections.bulkWrite(
-          list.map((r) => ({ replaceOne: { filter: { _id: r.id }, replacement: { _id: r.id, ...r }, upsert: true } })),
-          { ordered: false },
-        );
+        const byRun = new Map<string, Rejection[]>();
+        for (const r of list) byRun.set(r.runId, [...(byRun.get(r.runId) ?? []), r]);
+        for (const [runId, ofRun] of byRun) {
+          await rejectionsOf(runId).bulkWrite(
+            ofRun.map((r) => ({ replaceOne: { filter: { _id: r.id }, replacement: { _id: r.id, ...r }, upsert: true } })),
+            { ordered: false },
+          );
+        }
       }),
 
     listRejections: (runId) =>
-      guard('list rejections', async () => (await rejections.find({ runId }).sort({ chunkSeq: 1, recordIndex: 1 }).toArray()).map(strip)),
+      guard('list rejections', async () => (await rejectionsOf(runId).find({}).toArray()).map(strip).sort((a, b) => a.chunkSeq - b.chunkSeq || a.recordIndex - b.recordIndex)),
 
     close: async () => undefined,
   };

@@ -120,7 +120,9 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       const run = newRun();
       for (const seq of [2, 0, 1, 0]) {
         await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: seq, firstRecordIndex: seq * 2, recordCount: 2, payload: Buffer.from([0, seq, 255]), stagedAt: new Date() });
+        await store.markChunk(run.runId, seq, { extracted: { records: 2, at: new Date() } }); // staged, then marked, as the extractor does
       }
+      await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: 9, firstRecordIndex: 18, recordCount: 2, payload: Buffer.from([9]), stagedAt: new Date() }); // a crash before its mark: redone later, not read
       await store.stageChunk({ runId: `${run.runId}-other`, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, recordCount: 0, payload: Buffer.alloc(0), stagedAt: new Date() });
       const seen: Array<[number, number, string]> = [];
       for await (const chunk of store.readChunks(run.runId, 'extracted')) seen.push([chunk.chunkSeq, chunk.firstRecordIndex, chunk.payload.toString('hex')]);
@@ -267,6 +269,70 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect(resumed?.status).toBe('running');
       expect(resumed?.failure).toBeUndefined();
       expect(resumed?.generation ?? 0).toBe(0);
+    });
+
+    it('prunes closed runs older than the cutoff whole, keeps failed ones when asked, never touches open runs', async () => {
+      const old = new Date(Date.UTC(2020, 0, 1));
+      const recent = new Date(Date.UTC(2030, 0, 1));
+      const seed = async (run: RunRecord, finishedAt: Date | undefined) => {
+        await store.createRun(run);
+        await store.markChunk(run.runId, 0, { extracted: { records: 2, at: old }, loaded: { records: 2, at: old } });
+        await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, recordCount: 2, payload: Buffer.from([1]), stagedAt: old });
+        await store.recordRejections([{ id: `${run.runId}:0:1`, runId: run.runId, pipeline: 'flights', stage: 'transformer', chunkSeq: 0, recordIndex: 1, errorCode: 'VALIDATION_FAILED', reason: 'x', record: '{}', rejectedAt: old }]);
+        await store.recordDeadLetter({ id: `transformer:${run.runId}:0:1`, runId: run.runId, pipeline: 'flights', stage: 'transformer', errorCode: 'VALIDATION_FAILED', errorMessage: 'x', attempts: 1, failedAt: old, topic: 't', partition: 0, offset: '1', key: null, value: null, headers: [], chunkSeq: 0, recordIndex: 1, record: '{}' });
+        if (finishedAt && run.status === 'failed') await store.failRun(run.runId, { code: 'BAD_PARAMS', message: 'x' }, finishedAt);
+        if (finishedAt && run.status !== 'failed') {
+          await store.markSourceEnded(run.runId, { totalChunks: 1, totalRecords: 2 }, finishedAt);
+          await store.completeRunIfDone(run.runId, finishedAt);
+        }
+      };
+      const [gone, failed, kept, open] = [newRun(), newRun({ status: 'failed' }), newRun(), newRun({ status: 'running' })];
+      await seed({ ...gone, status: 'requested' }, old);
+      await seed(failed, old);
+      await seed({ ...kept, status: 'requested' }, recent);
+      await seed({ ...open, requestedAt: old }, undefined);
+      const cutoff = new Date(Date.UTC(2025, 0, 1));
+
+      const dry = await store.pruneRuns({ runsBefore: cutoff, keepFailed: true, dryRun: true });
+      expect(dry.pruned).toEqual([gone.runId]);
+      expect(await store.getRun(gone.runId)).toBeDefined();
+
+      const done = await store.pruneRuns({ runsBefore: cutoff, keepFailed: true });
+      expect(done.pruned).toEqual([gone.runId]);
+      expect(await store.getRun(gone.runId)).toBeUndefined();
+      expect(await store.listRejections(gone.runId)).toEqual([]);
+      expect(await store.listDeadLetters({ runId: gone.runId })).toEqual([]);
+      expect(await store.getDeadLetter(`transformer:${gone.runId}:0:1`)).toBeUndefined();
+      expect(await store.countRun(gone.runId)).toMatchObject({ extracted: 0, chunksExtracted: 0 });
+      const staged = [];
+      for await (const chunk of store.readChunks(gone.runId, 'extracted')) staged.push(chunk);
+      expect(staged).toEqual([]);
+      for (const run of [failed, kept, open]) {
+        expect(await store.getRun(run.runId)).toBeDefined();
+        expect(await store.listRejections(run.runId)).toHaveLength(1);
+      }
+      expect((await store.pruneRuns({ runsBefore: cutoff })).pruned).toEqual([failed.runId]);
+      expect(await store.getRun(open.runId)).toMatchObject({ status: 'running' });
+    });
+
+    it('expires a closed run\'s payloads earlier than its summary', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 0, { extracted: { records: 2, at: new Date() }, loaded: { records: 2, at: new Date() } });
+      await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, recordCount: 2, payload: Buffer.from([1]), stagedAt: new Date() });
+      await store.markSourceEnded(run.runId, { totalChunks: 1, totalRecords: 2 }, new Date(Date.UTC(2020, 0, 1)));
+      await store.completeRunIfDone(run.runId, new Date(Date.UTC(2020, 0, 1)));
+      const result = await store.pruneRuns({ runsBefore: new Date(Date.UTC(2000, 0, 1)), payloadsBefore: new Date(Date.UTC(2025, 0, 1)) });
+      expect(result.payloadsExpired).toContain(run.runId);
+      expect(result.pruned).not.toContain(run.runId);
+      const stored = await store.getRun(run.runId);
+      expect(stored?.payloadsExpiredAt?.getTime()).toEqual(expect.any(Number));
+      expect(stored?.counts).toMatchObject({ extracted: 2, loaded: 2 });
+      const staged = [];
+      for await (const chunk of store.readChunks(run.runId, 'extracted')) staged.push(chunk);
+      expect(staged).toEqual([]);
+      // expired once: a second prune has nothing more to drop
+      expect((await store.pruneRuns({ runsBefore: new Date(Date.UTC(2000, 0, 1)), payloadsBefore: new Date(Date.UTC(2025, 0, 1)) })).payloadsExpired).not.toContain(run.runId);
     });
 
     it('lists runs newest first', async () => {

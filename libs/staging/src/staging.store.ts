@@ -1,4 +1,4 @@
-import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunCounts, RunRecord, SplitTotals, StagedChunk, StagedPlan } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, PruneOptions, PruneResult, Rejection, RunCounts, RunRecord, SplitTotals, StagedChunk, StagedPlan } from './staging.types';
 
 /**
  * The staging area, as a port: runs, staged chunks, chunk accounting and
@@ -44,6 +44,7 @@ export interface StagingStore {
   markStalledRuns(before: Date, at: Date): Promise<RunRecord[]>;
 
   stageChunk(chunk: StagedChunk): Promise<void>;
+  /** The run's staged chunks of one stage in chunkSeq order (those its ledger marks for that stage). */
   readChunks(runId: string, stage: ChunkStage): AsyncIterable<StagedChunk>;
 
   markChunk(runId: string, chunkSeq: number, entry: Omit<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>): Promise<void>;
@@ -56,12 +57,15 @@ export interface StagingStore {
 
   recordRejections(rejections: Rejection[]): Promise<void>;
   listRejections(runId: string): Promise<Rejection[]>;
-  resolveRejection(id: string, at: Date): Promise<void>;
+  resolveRejection(runId: string, id: string, at: Date): Promise<void>;
 
   recordDeadLetter(deadLetter: DeadLetterRecord): Promise<void>;
   getDeadLetter(id: string): Promise<DeadLetterRecord | undefined>;
   listDeadLetters(filter?: { runId?: string; stage?: string; open?: boolean; limit?: number }): Promise<DeadLetterRecord[]>;
   markRedriven(id: string, at: Date): Promise<void>;
+
+  /** Retention: removes closed runs (never open ones) and expires payloads; targets are never touched. */
+  pruneRuns(options: PruneOptions): Promise<PruneResult>;
 
   close(): Promise<void>;
 }
@@ -127,6 +131,17 @@ export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCount
     }
   }
   return counts;
+}
+
+/** Which closed runs a prune removes whole, and which only lose their payloads; shared by both implementations. */
+export function pruneSelection(runs: readonly RunRecord[], options: PruneOptions): PruneResult {
+  const closedAt = (run: RunRecord) => run.finishedAt ?? run.requestedAt;
+  const closed = runs.filter((run) => !isRunOpen(run));
+  const pruned = closed.filter((run) => closedAt(run) < options.runsBefore && !(options.keepFailed && run.status === 'failed'));
+  const gone = new Set(pruned.map((run) => run.runId));
+  const payloadsBefore = options.payloadsBefore;
+  const payloadsExpired = payloadsBefore ? closed.filter((run) => !gone.has(run.runId) && !run.payloadsExpiredAt && closedAt(run) < payloadsBefore) : [];
+  return { pruned: pruned.map((run) => run.runId), payloadsExpired: payloadsExpired.map((run) => run.runId) };
 }
 
 export const OPEN_STATUSES = ['requested', 'running', 'stalled'] as const;

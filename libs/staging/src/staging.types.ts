@@ -37,6 +37,8 @@ export interface RunRecord {
   /** 0 for the first run, +1 per rerun from staging: completion waits for chunks of the current generation. */
   generation?: number;
   reopenedAt?: Date;
+  /** Set when retention dropped the run's staged chunk payloads: it can no longer be rerun from staging. */
+  payloadsExpiredAt?: Date;
 }
 
 export interface SplitTotals {
@@ -90,7 +92,11 @@ export interface ChunkLedgerEntry {
   /** `generation`: the run's generation when extracted (a redone split skips chunks marked in the current one). */
   extracted?: { records: number; at: Date; generation?: number };
   transformed?: { records: number; rejected: number; at: Date };
-  loaded?: { records: number; at: Date; generation?: number };
+  /**
+   * `digest`: the content digest of the chunk's target documents; `unchanged`: the target already held exactly
+   * this content for these ids, so nothing was written (the loader's skip).
+   */
+  loaded?: { records: number; at: Date; generation?: number; digest?: string; unchanged?: boolean };
 }
 
 export interface Rejection {
@@ -113,3 +119,22 @@ export type DeadLetterRecord = DeadLetter & {
   redrivenAt?: Date;
   redrives?: number;
 };
+
+/** What retention removes: whole runs closed before `runsBefore`, and staged payloads of runs closed before `payloadsBefore`. */
+export interface PruneOptions {
+  /** Completed and failed runs finished before this go entirely: run, ledger, payloads, rejections, dead letters, plan. */
+  runsBefore: Date;
+  /** Runs finished before this (and kept) lose their staged chunk payloads only; they can no longer be rerun from staging. */
+  payloadsBefore?: Date;
+  /** Failed runs stay whole (their dead letters can still be redriven). */
+  keepFailed?: boolean;
+  /** Says what would go, removes nothing. */
+  dryRun?: boolean;
+}
+
+export interface PruneResult {
+  /** Runs removed (or that would be, on a dry run). */
+  pruned: string[];
+  /** Runs whose payloads were dropped (or would be). */
+  payloadsExpired: string[];
+}

@@ -1,0 +1,75 @@
+import { integrationEnv, uniqueName } from '@brokered-etl/testing';
+import { connectMongo, type MongoConnection } from './mongo.connection';
+import { contentDigest, createMongoTargetWriter, type TargetWritePath } from './target.writer';
+
+const connections: MongoConnection[] = [];
+afterAll(async () => {
+  for (const c of connections) {
+    await c.db.dropDatabase().catch(() => undefined);
+    await c.close();
+  }
+});
+
+async function freshDb(): Promise<MongoConnection> {
+  const connection = await connectMongo({ url: integrationEnv().mongoUrl, database: uniqueName('it_target').replace(/[.-]/g, '_') });
+  connections.push(connection);
+  return connection;
+}
+
+const docsOf = (version: number, n = 200) => Array.from({ length: n }, (_, i) => ({ _id: `k${i}`, value: i, version }));
+
+// bulk-replace is MongoDB's path; on FerretDB each of its replaces costs ~10 ms or more, so it gets fewer documents here
+describe.each<[TargetWritePath, number]>([
+  ['insert-then-replace', 200],
+  ['bulk-replace', 30],
+])('target writer (%s, real server)', (writePath, n) => {
+  it('a reader never sees a document missing while its chunk is reloaded with new content', async () => {
+    const { db } = await freshDb();
+    const writer = createMongoTargetWriter(db, { writePath });
+    await writer.upsertMany('target', docsOf(0, n));
+    const target = db.collection<{ _id: string; version: number }>('target');
+    let writing = true;
+    let reads = 0;
+    const missing: string[] = [];
+    const reader = (async () => {
+      // whole-collection reads and reads by _id, as a consumer of the target would do, until the reloads end
+      while (writing) {
+        const seen = new Set((await target.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+        for (let i = 0; i < n; i++) if (!seen.has(`k${i}`)) missing.push(`k${i}`);
+        const probe = `k${reads % n}`;
+        if ((await target.findOne({ _id: probe })) === null) missing.push(probe);
+        reads++;
+      }
+    })();
+    for (let version = 1; version <= 3; version++) expect(await writer.upsertMany('target', docsOf(version, n))).toMatchObject({ matched: n, unchanged: false });
+    writing = false;
+    await reader;
+    expect(reads).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+    expect(await target.countDocuments({ version: 3 })).toBe(n);
+  });
+
+  it('skips a chunk whose ids already hold the same content, and writes it when the content changed', async () => {
+    const { db } = await freshDb();
+    const writer = createMongoTargetWriter(db, { writePath });
+    const first = docsOf(1, n / 5);
+    expect(await writer.upsertMany('target', first, { digest: contentDigest(first) })).toMatchObject({ upserted: n / 5, unchanged: false });
+    expect(await writer.upsertMany('target', first, { digest: contentDigest(first) })).toEqual({ upserted: 0, matched: 0, unchanged: true });
+    const changed = docsOf(2, n / 5);
+    expect(await writer.upsertMany('target', changed, { digest: contentDigest(changed) })).toMatchObject({ matched: n / 5, unchanged: false });
+    expect(await db.collection('target').countDocuments({ version: 2 })).toBe(n / 5);
+    // back to the first content: the digest kept is the second one's, so it is written, not skipped
+    expect(await writer.upsertMany('target', first, { digest: contentDigest(first) })).toMatchObject({ unchanged: false });
+    expect(await db.collection('target').countDocuments({ version: 1 })).toBe(n / 5);
+    // without a digest (a rerun) it always writes
+    expect(await writer.upsertMany('target', first)).toMatchObject({ unchanged: false, matched: n / 5 });
+  });
+});
+
+describe('target writer on this server', () => {
+  it('picks its write path from the server it talks to', async () => {
+    const { db } = await freshDb();
+    const info = await db.admin().command({ buildInfo: 1 });
+    expect(await createMongoTargetWriter(db).writePath()).toBe('ferretdbVersion' in info ? 'insert-then-replace' : 'bulk-replace');
+  });
+});
