@@ -130,7 +130,7 @@ async function connectStageWorker(
     deadLetters,
     logger,
     metrics,
-    target: createMongoTargetWriter(mongo.db),
+    target: createMongoTargetWriter(mongo.db, { writePath: env.TARGET_WRITE_PATH, writeConcern: { w: env.TARGET_WRITE_CONCERN, wtimeoutMS: env.TARGET_WRITE_TIMEOUT_MS } }),
     progress: createProgressMarker(staging),
     extraction: { splitRecords: env.EXTRACT_SPLIT_RECORDS, splitWindow: env.EXTRACT_SPLIT_WINDOW },
     sourceRoots: env.ETL_SOURCE_ROOTS ?? defaultSourceRoots(),

@@ -15,3 +15,12 @@ describe('stage worker env: ops endpoints', () => {
     expect(() => parseEnv(stageWorkerEnvSchema, { READINESS_STALE_MS: '10' })).toThrow(/READINESS_STALE_MS/);
   });
 });
+
+describe('stage worker env: target writes', () => {
+  it('writes with majority and picks the write path by server unless told, and names a wrong value', () => {
+    expect(parseEnv(stageWorkerEnvSchema, {})).toMatchObject({ TARGET_WRITE_CONCERN: 'majority', TARGET_WRITE_PATH: 'auto', TARGET_WRITE_TIMEOUT_MS: 60_000 });
+    expect(parseEnv(stageWorkerEnvSchema, { TARGET_WRITE_CONCERN: '1', TARGET_WRITE_PATH: 'bulk-replace' })).toMatchObject({ TARGET_WRITE_CONCERN: 1, TARGET_WRITE_PATH: 'bulk-replace' });
+    expect(() => parseEnv(stageWorkerEnvSchema, { TARGET_WRITE_CONCERN: 'all' })).toThrow(/TARGET_WRITE_CONCERN/);
+    expect(() => parseEnv(stageWorkerEnvSchema, { TARGET_WRITE_PATH: 'delete-then-insert' })).toThrow(/TARGET_WRITE_PATH/);
+  });
+});
