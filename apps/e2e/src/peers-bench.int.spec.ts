@@ -4,7 +4,7 @@ import { integrationEnv, REPO_ROOT } from '@brokered-etl/testing';
 
 /**
  * The smoke of `npm run bench:peers` (bench/peers.bench.ts) CI runs: 500
- * records, one round, the replace strategy boxed to 3 s, on the services the
+ * records, one round, no warm-up, the replace strategy boxed to 3 s, on the services the
  * tests use. It provisions and starts a real Kafka Connect with MongoDB's sink,
  * and must print every contender with a rate and the three target ratios.
  */
