@@ -105,7 +105,7 @@ async function latencyBehindBigRun(): Promise<Array<Array<string | number>>> {
       const seconds = (run.finishedAt!.getTime() - run.requestedAt.getTime()) / 1000;
       // where the time went: the last mark of each stage in the small run's ledger
       const mongo = await connectMongo({ url: env.mongoUrl, database: tag });
-      const ledger = await mongo.db.collection('staging.ledger').find({ runId: small.runId }).toArray();
+      const ledger = await mongo.db.collection(`staging.run.${small.runId}.ledger`).find({}).toArray(); // a run's ledger is its own collection
       await mongo.close();
       const lastAt = (mark: string) => Math.max(...ledger.map((e) => (e[mark] as { at?: Date } | undefined)?.at?.getTime() ?? 0));
       const since = (ms: number) => ((ms - run.requestedAt.getTime()) / 1000).toFixed(1);

@@ -6,6 +6,7 @@ import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { EXIT, print, printJson as json, withControl } from './cli-context';
 import { dlqCommand } from './dlq.command';
 import { pipelinesCommand } from './pipelines.command';
+import { pruneCommand } from './prune.command';
 import { replayCommand } from './replay.command';
 import { rerunCommand } from './rerun.command';
 import { progressLine, runDetail, runLine } from './run-format';
@@ -93,6 +94,8 @@ function buildProgram(): Command {
         return EXIT.ok;
       }, { producer: false });
     });
+
+  runs.addCommand(pruneCommand());
 
   program.addCommand(pipelinesCommand());
   program.addCommand(replayCommand());

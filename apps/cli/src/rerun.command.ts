@@ -15,7 +15,7 @@ export function rerunCommand(): Command {
     .action(async (runId: string, opts: { from: RerunFrom; wait?: boolean; json?: boolean; refreshEnrichment?: boolean }) => {
       process.exitCode = await withControl(async (control) => {
         if (!(await control.getRun(runId))) {
-          process.stderr.write(`no run "${runId}" (see etl runs list)\n`);
+          process.stderr.write(`no run "${runId}": it never existed or retention pruned it (see etl runs list; etl runs prune)\n`);
           return EXIT.notFound;
         }
         const result = await control.rerun(runId, opts.from, (done, total) => (opts.json ? undefined : progress(`re-emitted ${done}/${total} chunks`)), { refreshEnrichment: opts.refreshEnrichment });

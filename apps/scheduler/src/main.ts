@@ -3,7 +3,7 @@ import { installShutdown } from '@brokered-etl/lifecycle';
 import { createMetricsRegistry, createRootLogger, redactSecrets, registerSecrets, createSchedulerMetrics, startOpsServer } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl } from '@brokered-etl/run-control';
-import { createScheduler, loadSchedules, SCHEDULER_OPS_PORT, schedulerEnvSchema, type Scheduler } from '@brokered-etl/scheduling';
+import { createScheduler, loadSchedules, SCHEDULER_OPS_PORT, schedulerEnvSchema, startRetention, type Scheduler } from '@brokered-etl/scheduling';
 
 /** scheduler: cron ticks from ETL_SCHEDULES → RunRequested (etl.runs.trigger), one run id per tick. */
 async function main(): Promise<void> {
@@ -37,8 +37,17 @@ async function main(): Promise<void> {
   });
   scheduler.start();
   state.scheduler = scheduler;
+  const retention = env.RETENTION_OLDER_THAN
+    ? startRetention({
+        policy: { olderThan: env.RETENTION_OLDER_THAN, payloadsOlderThan: env.RETENTION_PAYLOADS_OLDER_THAN, keepFailed: env.RETENTION_KEEP_FAILED },
+        everyMs: env.RETENTION_EVERY_MS,
+        prune: (options) => connected.control.pruneRuns(options),
+        logger,
+      })
+    : undefined;
   installShutdown(logger, async () => {
     state.stopping = true;
+    await retention?.stop();
     await scheduler.stop();
     await connected.close();
     await ops.close();

@@ -40,7 +40,10 @@ export async function rerunFromStaging(
   options: ReplayOptions = {},
 ): Promise<RerunResult> {
   const run = await deps.staging.getRun(runId);
-  if (!run) throw new EtlError('NOT_FOUND', `no run "${runId}" in staging`);
+  if (!run) throw new EtlError('NOT_FOUND', `no run "${runId}" in staging: it never existed or retention pruned it (etl runs prune); trigger a new run of its pipeline`);
+  if (run.payloadsExpiredAt) {
+    throw new EtlError('NOT_FOUND', `run "${runId}" cannot be rerun from staging: retention dropped its staged chunks on ${run.payloadsExpiredAt.toISOString()} (its summary is kept); trigger a new run of its pipeline`);
+  }
   if (run.totalChunks === undefined) {
     throw new EtlError('BAD_PARAMS', `run "${runId}" has not finished extracting (status ${run.status}); rerun it once its source has ended`);
   }

@@ -5,7 +5,7 @@ import { EtlError } from '@brokered-etl/errors';
 import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
 import { validateParams, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { redriveDeadLetters, rerunFromStaging, replayStage, type OffsetReplayRequest, type RedriveSelection, type ReplayOptions, type RerunFrom } from '@brokered-etl/replay';
-import type { RunRecord, StagingStore } from '@brokered-etl/staging';
+import type { PruneOptions, RunRecord, StagingStore } from '@brokered-etl/staging';
 
 export interface RunControlDeps {
   kafka: Kafka;
@@ -71,6 +71,9 @@ export function createRunControl(deps: RunControlDeps) {
 
     /** Re-emits a run's staged chunks into the stage to rerun (no offsets move); staged enrichment answers are reused unless refreshEnrichment. */
     rerun: (runId: string, from: RerunFrom, onChunk?: (done: number, total: number) => void, options?: ReplayOptions) => rerunFromStaging(deps, runId, from, onChunk, options),
+
+    /** Retention: removes closed runs older than the cutoff and expires payloads earlier (staging only; targets stay). */
+    pruneRuns: (options: PruneOptions) => deps.staging.pruneRuns(options),
 
     listDeadLetters: (filter: { runId?: string; stage?: string; open?: boolean; limit?: number }) => deps.staging.listDeadLetters(filter),
     getDeadLetter: (id: string) => deps.staging.getDeadLetter(id),

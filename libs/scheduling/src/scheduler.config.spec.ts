@@ -83,3 +83,15 @@ describe('schedule config', () => {
     expect(schedulerEnvSchema.safeParse({ ETL_SCHEDULER_CATCH_UP_SECONDS: '-1' }).success).toBe(false);
   });
 });
+
+describe('scheduler env: retention', () => {
+  it('is off unless an age is given, and refuses an age it cannot read, naming the variable', () => {
+    const off = schedulerEnvSchema.parse({});
+    expect(off.RETENTION_OLDER_THAN).toBeUndefined();
+    expect(off).toMatchObject({ RETENTION_KEEP_FAILED: false, RETENTION_EVERY_MS: 3_600_000 });
+    expect(schedulerEnvSchema.parse({ RETENTION_OLDER_THAN: '30d', RETENTION_PAYLOADS_OLDER_THAN: '7d', RETENTION_KEEP_FAILED: 'true' })).toMatchObject({ RETENTION_OLDER_THAN: '30d', RETENTION_PAYLOADS_OLDER_THAN: '7d', RETENTION_KEEP_FAILED: true });
+    const result = schedulerEnvSchema.safeParse({ RETENTION_OLDER_THAN: '30 days' });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toContain('RETENTION_OLDER_THAN');
+  });
+});

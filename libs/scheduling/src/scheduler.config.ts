@@ -4,8 +4,18 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from '@brokered-etl/contracts';
 import { baseWorkerEnvSchema, ConfigError, opsEnvFields } from '@brokered-etl/config';
+import { parseAge } from '@brokered-etl/staging';
 import { scheduledRunId } from './run-id';
 import type { Schedule } from './schedule.types';
+
+const ageField = z.string().trim().refine((text) => {
+  try {
+    parseAge(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a number and a unit: m, h, d or w (e.g. 30d)');
 
 /** Environment of the scheduler app: the shared endpoints plus where schedules come from. */
 export const schedulerEnvSchema = baseWorkerEnvSchema.extend({
@@ -17,6 +27,14 @@ export const schedulerEnvSchema = baseWorkerEnvSchema.extend({
   ETL_SCHEDULER_MAX_CATCH_UP_TICKS: z.coerce.number().int().min(1).max(1000).default(10),
   /** /healthz, /readyz, /metrics; OPS_PORT unset: SCHEDULER_OPS_PORT. */
   ...opsEnvFields,
+  /** Retention (off when unset): closed runs older than this (30d, 12h, 2w) are pruned from staging, as `etl runs prune`. */
+  RETENTION_OLDER_THAN: ageField.optional(),
+  /** Runs older than this keep their summary but lose their staged chunks; at most RETENTION_OLDER_THAN. */
+  RETENTION_PAYLOADS_OLDER_THAN: ageField.optional(),
+  /** `true`: failed runs are kept whole (their dead letters stay redrivable). */
+  RETENTION_KEEP_FAILED: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  /** How often retention runs (from start-up on). */
+  RETENTION_EVERY_MS: z.coerce.number().int().min(60_000).max(7 * 86_400_000).default(3_600_000),
 });
 
 /** Beside the stage workers' 9464-9466. */

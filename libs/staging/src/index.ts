@@ -5,3 +5,4 @@ export { connectMongo, createMongoClient, type MongoConnection, type MongoConnec
 export { createMongoStagingStore, type MongoStagingOptions } from './mongo-staging.store';
 export { createMemoryStagingStore } from './memory-staging.store';
 export { createMongoTargetWriter, createMemoryTargetWriter, contentDigest, type TargetWriter, type TargetDocument, type TargetWritePath, type TargetWriterOptions, type UpsertResult } from './target.writer';
+export { parseAge, pruneOptionsOf } from './retention';
