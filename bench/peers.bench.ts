@@ -1,5 +1,6 @@
 /**
- * npm run bench:peers [-- --records 20000 --rounds 3 --replace-seconds 20 --shared --smoke]
+ * npm run bench:peers [-- --records 20000 --rounds 3 --replace-seconds 20 --shared --smoke
+ *                        --only raw,loader,whole,sink,raw-small --worker-env KEY=VALUE]
  *
  * Our loader beside the tool users would pick instead, Kafka Connect 3.9.2
  * with MongoDB's sink connector, writing the same documents into the same
@@ -29,6 +30,10 @@ interface Options {
   shared: boolean;
   /** Tiny numbers, no warm-up: it checks that every contender runs and is reported (CI). */
   smoke: boolean;
+  /** --only raw,loader: only these kinds of contender (a quicker experiment). */
+  only?: Set<string>;
+  /** --worker-env KEY=VALUE (repeatable): set for our three workers, to measure a setting. */
+  workerEnv: Record<string, string>;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -50,6 +55,16 @@ function parseArgs(argv: string[]): Options {
     replaceSeconds: number('replace-seconds', smoke ? 3 : 20),
     shared: smoke || argv.includes('--shared'),
     smoke,
+    only: argv.includes('--only') ? new Set(value('only', '').split(',')) : undefined,
+    workerEnv: Object.fromEntries(
+      argv
+        .flatMap((arg, i) => (arg === '--worker-env' && argv[i + 1] ? [argv[i + 1]!] : []))
+        .map((pair) => {
+          const at = pair.indexOf('=');
+          if (at < 1) throw new Error(`--worker-env takes KEY=VALUE, got "${pair}"`);
+          return [pair.slice(0, at), pair.slice(at + 1)];
+        }),
+    ),
   };
 }
 
@@ -65,7 +80,7 @@ async function main() {
   report(`machine: ${machine()}`);
   const namespace = `peers${Date.now().toString(36)}`;
   const database = databaseFor(namespace);
-  const services = await startPeerServices({ shared: options.shared, base: benchEnv(), namespace, database, report });
+  const services = await startPeerServices({ shared: options.shared, base: benchEnv(), namespace, database, report, workerEnv: options.workerEnv });
   // Kafka Connect and the private servers run detached, and the workers would outlive us: stop them on Ctrl-C too
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void services.close().finally(() => process.exit(130)));
@@ -106,7 +121,7 @@ async function main() {
       timeBoxed: strategy === 'replace',
       run: (round) => sinkTrial(ctx, { name: `${strategy}-t${tasks}-r${round}`, strategy, tasks, timeBoxMs: strategy === 'replace' ? options.replaceSeconds * 1000 : undefined }),
     });
-    const contenders: Contender[] = [
+    const all: Contender[] = [
       { name: 'raw: insertMany of the same documents (5,000 a call, unordered)', kind: 'raw', run: (round) => rawInsertMany(ctx, `raw_r${round}`) },
       // the sink writes one bulk per poll (max.poll.records 500): the same size through insertMany alone
       { name: 'raw: insertMany of the same documents (500 a call, unordered)', kind: 'raw-small', run: (round) => rawInsertMany(ctx, `raw500_r${round}`, 500) },
@@ -117,10 +132,11 @@ async function main() {
       sink('replace', 1),
       sink('replace', 2),
     ];
+    const contenders = all.filter((c) => !options.only || options.only.has(c.kind));
 
     if (!options.smoke) {
       report('warm-up: one untimed trial of raw insertMany, the loader and the insert sink');
-      for (const kind of ['raw', 'loader', 'sink'] as const) await contenders.find((c) => c.kind === kind)!.run(0);
+      for (const kind of ['raw', 'loader', 'sink'] as const) await contenders.find((c) => c.kind === kind)?.run(0);
     }
 
     const results = new Map<Contender, TrialResult[]>(contenders.map((c) => [c, []]));
@@ -140,6 +156,7 @@ async function main() {
     console.log(table('CPU seconds per trial (median) of each process, from /proc; µs of CPU per record over all of them', ['what', 'extractor', 'transformer', 'loader', 'connect', 'bench', 'db', 'kafka', 'CPU µs/record'], resourceRows(summaries)));
     console.log(table('Peak RSS (MiB) of each process over all rounds of a contender', ['what', 'extractor', 'transformer', 'loader', 'connect', 'bench', 'db', 'kafka'], summaries.map((s) => [s.name, ...s.peakRssMiB])));
     console.log(table('Targets (issue 12)', ['ratio', 'measured', 'target', 'met'], ratioRows(summaries)));
+    if (Object.keys(options.workerEnv).length) console.log(`\nworkers ran with ${Object.entries(options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     console.log(`\nmachine: ${machine()}; services: ${options.shared ? 'the shared ones in the environment' : 'private Kafka and FerretDB, shared registry'}; ${((Date.now() - began) / 1000).toFixed(0)} s in all`);
   } finally {
     await mongo.db.dropDatabase().catch(() => undefined);
