@@ -1,15 +1,22 @@
 /**
  * npm run demo [-- --source flights-3m.parquet]
  * Brings the local infrastructure up if needed, starts the three stage
- * workers, triggers one flights run, shows progress, prints a summary, stops
- * the workers. Exits 0 only if the run completed and its counts add up.
+ * workers, triggers one flights run, shows progress, prints a summary, then
+ * runs the airport-risk pipeline on 200 airports against the simulated
+ * third party (and reruns it: no new call), stops the workers. Exits 0 only
+ * if the runs completed and their counts add up.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from '@brokered-etl/config';
 import { createLocalInfra, localInfraOptionsFromEnv } from '@brokered-etl/local-infra';
 import { createRootLogger } from '@brokered-etl/observability';
+import { defaultSourceRoots, vegaDataDir } from '@brokered-etl/pipeline-kit';
+import { AIRPORT_RISK_SERVICE } from '@brokered-etl/pipelines/airport-risk';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
-import { connectRunControl } from '@brokered-etl/run-control';
+import { connectRunControl, type RunControl } from '@brokered-etl/run-control';
+import { startThirdPartyService, type ThirdPartyService } from '@brokered-etl/third-party';
 import { stageWorkerEnvSchema } from '@brokered-etl/worker';
 import { startApp } from '@brokered-etl/testing';
 
@@ -25,12 +32,17 @@ async function main(): Promise<number> {
 
   const infra = createLocalInfra(localInfraOptionsFromEnv(ROOT, process.env));
   const { endpoints } = await infra.up((line) => console.log(`[infra] ${line}`));
+  // the enrichment step's third party: slow, sometimes failing, on 127.0.0.1 and a free port
+  const service = await startThirdPartyService({ latency: { medianMs: 40, p95Ms: 200 }, serverErrorRate: 0.02 });
+  const enrichmentSource = airportsSample(200);
   const workerEnv = {
     KAFKA_BROKERS: endpoints.kafkaBrokers,
     SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
     MONGO_URL: endpoints.mongoUrl,
     MONGO_DB: process.env['MONGO_DB'] ?? 'brokered_etl',
     ETL_NAMESPACE: process.env['ETL_NAMESPACE'] ?? '',
+    ENRICHMENT_SERVICES: `${AIRPORT_RISK_SERVICE}=${service.url}`,
+    ETL_SOURCE_ROOTS: [...defaultSourceRoots(), enrichmentSource.dir].join(','),
     // info: the demo waits for each worker's "joined group" line
     LOG_LEVEL: 'info',
   };
@@ -62,14 +74,41 @@ async function main(): Promise<number> {
       const c = run.counts!;
       const addsUp = c.extracted === c.transformed + c.rejected && c.loaded === c.transformed && c.extracted === run.totalRecords;
       console.log(`\n\nrun       ${run.runId}\nstatus    ${run.status}\nrecords   extracted ${c.extracted}  transformed ${c.transformed}  rejected ${c.rejected}  loaded ${c.loaded}\nchunks    ${c.chunksLoaded}\nduration  ${seconds.toFixed(1)} s  (${Math.round(c.loaded / seconds)} records/s)\ncounts    ${addsUp ? 'add up' : 'DO NOT add up'}`);
-      return run.status === 'completed' && addsUp ? 0 : 1;
+      if (run.status !== 'completed' || !addsUp) return 1;
+      return await enrichmentStep(connected.control, service, enrichmentSource.file);
     } finally {
       await connected.close();
     }
   } finally {
     await Promise.all(workers.map(({ app }) => app.stop('SIGTERM')));
+    await service.close();
     console.log('workers stopped (infrastructure left running: npm run infra:down)');
   }
+}
+
+/** The first `count` airports of vega-datasets' airports.csv, in a folder of their own (added to the source roots). */
+function airportsSample(count: number): { dir: string; file: string } {
+  const lines = readFileSync(join(vegaDataDir(), 'airports.csv'), 'utf8').trim().split('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'etl-demo-'));
+  const file = join(dir, `airports-${count}.csv`);
+  writeFileSync(file, lines.slice(0, count + 1).join('\n') + '\n');
+  return { dir, file };
+}
+
+/** airport-risk: one call per airport within the pipeline's limits, as the service counted them; its rerun asks nothing. */
+async function enrichmentStep(control: RunControl, service: ThirdPartyService, source: string): Promise<number> {
+  console.log(`\nairport-risk: a risk evaluation per airport from ${service.url} (simulated third party)…`);
+  const { runId } = await control.trigger({ pipeline: 'airport-risk', params: { source }, requestedBy: 'demo' });
+  const run = await control.waitForRun(runId, { timeoutMs: 300_000 });
+  const seen = service.counters();
+  const seconds = (run.finishedAt!.getTime() - (run.startedAt ?? run.requestedAt).getTime()) / 1000;
+  console.log(`run       ${runId}\nstatus    ${run.status}  loaded ${run.counts?.loaded}  rejected ${run.counts?.rejected}  in ${seconds.toFixed(1)} s`);
+  console.log(`service   ${seen.calls} calls (${Object.entries(seen.byStatus).map(([status, n]) => `${n}× ${status}`).join(', ')}), at most ${seen.maxInFlight} at once and ${seen.maxPerSecond} in one second`);
+  service.resetCounters();
+  await control.rerun(runId, 'transform');
+  const rerun = await control.waitForRun(runId, { timeoutMs: 300_000 });
+  console.log(`rerun     ${rerun.status} from transform with ${service.counters().calls} new calls (answers staged in enrichment.responses)`);
+  return run.status === 'completed' && rerun.status === 'completed' && service.counters().calls === 0 && run.counts?.loaded === 200 ? 0 : 1;
 }
 
 main().then(
