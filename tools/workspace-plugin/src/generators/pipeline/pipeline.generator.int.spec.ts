@@ -22,7 +22,7 @@ const GENERATED = 'gen-readings';
 const FILLED = GUIDE_EXAMPLE.name;
 const lib = (name: string) => `libs/pipelines/${name}`;
 const STAGES = ['extractor', 'transformer', 'loader'] as const;
-// 20-40 s per step limit on a quiet 2-core machine; up to 170 s was seen with a load average of 37 from other test runs
+// a test here takes seconds on a quiet machine, but up to 170 s was seen with a load average of 37 from other test runs
 const LOADED_MACHINE_MS = 360_000;
 
 describe('nx g @brokered-etl/workspace-plugin:pipeline, for real', () => {
