@@ -1,3 +1,4 @@
+import { formatShares } from './instance-shares';
 import type { Scenario, ScenarioResult } from './scenario.types';
 
 export interface RunMeta {
@@ -68,6 +69,7 @@ export function formatDetails(results: ScenarioResult[]): string {
       if (r.counts) lines.push(`  counts: extracted ${r.counts.extracted}, transformed ${r.counts.transformed}, rejected ${r.counts.rejected}, loaded ${r.counts.loaded}, totalRecords ${r.counts.totalRecords ?? '–'}`);
       if (r.keys) lines.push(`  key set: ${r.keys.present}/${r.keys.expected} present, ${r.keys.lost} lost, ${r.keys.unexpected} unexpected`);
       r.events.forEach((e, i) => lines.push(`  fault: ${e.label} → ${e.recoveredBy ?? 'progress'} after ${seconds(r.recoveryMs[i])}`));
+      if (r.shares) formatShares(r.shares).forEach((s) => lines.push(`  share: ${s}`));
       r.workerExits.forEach((e) => lines.push(`  exit: ${e}`));
       r.notes.forEach((n) => lines.push(`  note: ${n}`));
       return lines.join('\n');

@@ -4,7 +4,7 @@ import { createSilentLogger } from '@brokered-etl/observability';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { connectRunControl, type ConnectedRunControl } from '@brokered-etl/run-control';
 import { connectMongo, type RunRecord } from '@brokered-etl/staging';
-import { appEnvFor, databaseFor, parseLogLine, startPrivateKafka, uniqueName, workerEnvFor, type IntegrationEnv, type PrivateKafka } from '@brokered-etl/testing';
+import { appEnvFor, databaseFor, parseLogLine, startPrivateKafka, startPrivateKafkaCluster, uniqueName, workerEnvFor, type IntegrationEnv, type PrivateKafka, type PrivateKafkaCluster } from '@brokered-etl/testing';
 import { join } from 'node:path';
 import { onInterrupt } from './cleanup';
 import { checkKeySet } from './key-set.check';
@@ -21,6 +21,7 @@ const SETTLE_MS = 60_000;
 
 interface PrivateServices {
   kafka?: PrivateKafka;
+  kafkaCluster?: PrivateKafkaCluster;
   mongo?: PrivateServer;
   registry?: PrivateServer;
 }
@@ -69,13 +70,13 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
   let services: IntegrationEnv = options.services;
   const dropCleanup = onInterrupt(async () => {
     await workers?.close();
-    await Promise.all([privates.kafka?.destroy(), privates.mongo?.destroy(), privates.registry?.destroy()]);
+    await Promise.all([privates.kafka?.destroy(), privates.kafkaCluster?.destroy(), privates.mongo?.destroy(), privates.registry?.destroy()]);
   });
   try {
     log(`namespace ${namespace}, seed ${options.seed}`);
     services = await startPrivateServices(scenario, options.services, privates, log);
-    workers = createWorkerPool({ ...appEnvFor(services, namespace, database), ...options.workerEnv });
-    const context = createContext({ rng, workers, privates, expected: options.expected, events, notes, missed, remaining, log, getWatch: () => watch });
+    workers = createWorkerPool({ ...appEnvFor(services, namespace, database), ...scenario.workerEnv, ...options.workerEnv });
+    const context = createContext({ rng, workers, privates, expected: options.expected, events, notes, missed, remaining, log, getWatch: () => watch, setShares: (shares) => (result.shares = shares) });
 
     if (scenario.prepare) await withDeadline(scenario.prepare(context), remaining(), 'prepare');
     else await Promise.all(STAGES.map((stage) => workers!.startJoined(stage, Math.min(remaining(), 120_000))));
@@ -128,7 +129,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     }
     if (!options.keepDatabase) await dropDatabase(services.mongoUrl, database);
     await connected?.close().catch(() => undefined);
-    await Promise.all([privates.kafka?.destroy(), privates.mongo?.destroy(), privates.registry?.destroy()].map((p) => p?.catch(() => undefined)));
+    await Promise.all([privates.kafka?.destroy(), privates.kafkaCluster?.destroy(), privates.mongo?.destroy(), privates.registry?.destroy()].map((p) => p?.catch(() => undefined)));
     dropCleanup();
     result.durationMs = Date.now() - started;
   }
@@ -150,6 +151,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
 async function startPrivateServices(scenario: Scenario, shared: IntegrationEnv, privates: PrivateServices, log: (line: string) => void): Promise<IntegrationEnv> {
   const wanted = scenario.private ?? {};
   if (wanted.kafka) privates.kafka = await startPrivateKafka();
+  if (wanted.kafkaCluster) privates.kafkaCluster = await startPrivateKafkaCluster(wanted.kafkaCluster);
   if (wanted.mongo) {
     privates.mongo = await createPrivateMongo();
     await privates.mongo.start();
@@ -159,11 +161,11 @@ async function startPrivateServices(scenario: Scenario, shared: IntegrationEnv, 
     if (wanted.registry === 'running') await privates.registry.start();
   }
   const services = {
-    kafkaBrokers: privates.kafka?.brokers ?? shared.kafkaBrokers,
+    kafkaBrokers: privates.kafka?.brokers ?? privates.kafkaCluster?.brokers ?? shared.kafkaBrokers,
     schemaRegistryUrl: privates.registry?.endpoint ?? shared.schemaRegistryUrl,
     mongoUrl: privates.mongo?.endpoint ?? shared.mongoUrl,
   };
-  if (wanted.kafka || wanted.mongo || wanted.registry) log(`private services: ${JSON.stringify(services)}`);
+  if (wanted.kafka || wanted.kafkaCluster || wanted.mongo || wanted.registry) log(`private services: ${JSON.stringify(services)}`);
   return services;
 }
 
@@ -178,6 +180,7 @@ function createContext(deps: {
   remaining(): number;
   log(line: string): void;
   getWatch(): RunWatch | undefined;
+  setShares(shares: ScenarioResult['shares']): void;
 }): FaultContext {
   const context: FaultContext = {
     rng: deps.rng,
@@ -211,6 +214,9 @@ function createContext(deps: {
     note(line) {
       deps.log(line);
       deps.notes.push(line);
+    },
+    reportShares(shares) {
+      deps.setShares(shares);
     },
     miss(reason) {
       deps.log(`fault missed: ${reason}`);

@@ -1,4 +1,5 @@
-import type { IntegrationEnv, PrivateKafka } from '@brokered-etl/testing';
+import type { IntegrationEnv, PrivateKafka, PrivateKafkaCluster } from '@brokered-etl/testing';
+import type { InstanceShare } from './instance-shares';
 import type { KeySetReport } from './key-set.check';
 import type { PrivateServer } from './private-services';
 import type { Rng } from './rng';
@@ -28,6 +29,8 @@ export interface FaultContext {
   /** Records of the slice: the run must load exactly these. */
   expected: number;
   kafka?: PrivateKafka;
+  /** The scenario's own multi-broker cluster (private.kafkaCluster), its brokers the workers' KAFKA_BROKERS. */
+  kafkaCluster?: PrivateKafkaCluster;
   mongo?: PrivateServer;
   registry?: PrivateServer;
   /** Follows the run; undefined before the trigger (in prepare). */
@@ -41,6 +44,8 @@ export interface FaultContext {
   fault(label: string, counter: ProgressCounter, action: () => Promise<void>): Promise<FaultEvent>;
   record(event: FaultEvent): void;
   note(line: string): void;
+  /** Each instance's share of its stage's work, for the report (scenarios that track it). */
+  reportShares(shares: InstanceShare[]): void;
   /** The fault did not hit what it was meant to (e.g. a join completed after the extraction ended): the scenario cannot pass. */
   miss(reason: string): void;
   sleep(ms: number): Promise<void>;
@@ -55,7 +60,9 @@ export interface Scenario {
   /** Injects nothing on purpose (the reference run): passes without a fault. */
   faultless?: boolean;
   /** Services of its own that it stops and starts (never the shared ones); "stopped": created but not started. */
-  private?: { kafka?: boolean; mongo?: boolean; registry?: 'running' | 'stopped' };
+  private?: { kafka?: boolean; kafkaCluster?: number; mongo?: boolean; registry?: 'running' | 'stopped' };
+  /** Environment every worker of this scenario gets (before --worker-env), e.g. the topics' replication. */
+  workerEnv?: Readonly<Record<string, string>>;
   /** Brings workers up before the trigger; default: one instance per stage, each joined. */
   prepare?(context: FaultContext): Promise<void>;
   /** Injects the faults while the run goes; returns when it has no more to inject. */
@@ -85,6 +92,8 @@ export interface ScenarioResult {
   /** Per event, ms from the fault to the next progress; undefined: never moved again. */
   recoveryMs: Array<number | undefined>;
   workerExits: string[];
+  /** Each instance's share of its stage's work, when the scenario tracked it. */
+  shares?: InstanceShare[];
   /** No fault was made, or one missed its mark: the run tested less than the scenario says. */
   faultMissed: boolean;
   notes: string[];
