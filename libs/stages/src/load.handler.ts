@@ -13,8 +13,8 @@ const STAGE = 'loader';
  * _id, then the chunk is marked loaded and the run completes once every chunk
  * is. A chunk whose documents the target already holds with the same content
  * (the same digest) is not written again: reloading an unchanged source costs
- * a read per chunk. A rerun or replay always writes (it may be repairing the
- * target). Any number of redeliveries leaves the same documents and counts.
+ * a read per chunk. A rerun from load and a redriven record always write (a
+ * repair). Any number of redeliveries leaves the same documents and counts.
  */
 export function createLoadHandler(deps: LoaderDeps) {
   const now = deps.now ?? (() => new Date());
@@ -26,7 +26,8 @@ export function createLoadHandler(deps: LoaderDeps) {
     const content = chunk.records.map((record) => pipeline.target.documentOf(record));
     // lineage says which run wrote the content; it is not content, so a new run of the same file is "unchanged"
     const digest = contentDigest(content);
-    const skippable = patchOf === undefined && !message.headers[HEADERS.replayOf];
+    // `etl rerun --from load` is a repair: it writes whatever the target holds; a rerun from transform or an offset replay skips what is unchanged
+    const skippable = patchOf === undefined && !(message.headers[HEADERS.replayOf] ?? '').startsWith('rerun:load:');
     const documents = content.map((doc) => ({ ...doc, _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
     const written = await deps.target.upsertMany(pipeline.target.collection, documents, skippable ? { digest } : {});
     const generation = Number(message.headers[HEADERS.generation] ?? 0);
