@@ -1,8 +1,7 @@
 import { ensureTopics, describeGroup, createMessageProducer, type Kafka } from '@brokered-etl/messaging';
 import { HEADERS } from '@brokered-etl/contracts';
 import type { RunControl } from '@brokered-etl/run-control';
-import type { StagingStore } from '@brokered-etl/staging';
-import type { Db } from 'mongodb';
+import type { connectMongo, StagingStore } from '@brokered-etl/staging';
 import { watchUsage, type Usage, type Watched } from './peers-proc';
 import type { PeerServices } from './peers-setup';
 
@@ -41,6 +40,9 @@ export const SINK_STRATEGIES = {
   replace: 'com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy',
 } as const;
 export type SinkStrategy = keyof typeof SINK_STRATEGIES;
+
+/** The driver's Db as the staging lib hands it out (only libs/staging imports mongodb). */
+type Db = Awaited<ReturnType<typeof connectMongo>>['db'];
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
