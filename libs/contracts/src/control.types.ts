@@ -31,7 +31,9 @@ export type RunEventType =
   | 'source.ended'
   | 'run.completed'
   | 'run.failed'
-  | 'run.stalled';
+  | 'run.stalled'
+  /** A chunk yielded its partition with enrichment calls left: `records` keys pending, `message` "waiting on <service>: N pending". */
+  | 'chunk.waiting';
 
 export interface RunEvent {
   runId: string;

@@ -31,14 +31,16 @@ describe('transformer with an enrichment step', () => {
   function setup(budgetMs = 5000, runtime = createEnrichmentRuntime({ services: { 'sim-risk': service.url }, store: createMemoryResponseStore() })) {
     const fake = fakeStageDeps();
     const resent: Array<{ topic: string; key: unknown; value: unknown; headers?: Record<string, unknown> }> = [];
+    const events: Array<{ type: string; records?: number | null; message?: string | null }> = [];
     const deps = {
       ...fake.deps,
       pipelines: { find: () => enrichedNumbers, names: () => ['numbers'] },
       producer: { ...fake.deps.producer, sendRaw: async (topic: string, messages: Array<{ key: unknown; value: unknown; headers?: Record<string, unknown> }>) => void resent.push(...messages.map((m) => ({ topic, ...m }))) },
+      events: { emit: async (event: (typeof events)[number]) => void events.push(event) },
       enrichment: runtime,
       enrichmentBudgetMs: budgetMs,
     };
-    return { ...fake, deps, resent, runtime, handle: createTransformHandler(deps) };
+    return { ...fake, deps, resent, events, runtime, handle: createTransformHandler(deps) };
   }
 
   const messageOf = (records: Array<{ n: number }>): InboundMessage<Chunk<Record<string, unknown>>> => ({
@@ -76,7 +78,7 @@ describe('transformer with an enrichment step', () => {
   });
 
   it('yields the partition when its time budget is spent: the same message goes back, nothing is marked, and it resumes from staged answers', async () => {
-    const { handle, sent, resent, runtime } = setup(1);
+    const { handle, sent, resent, events, runtime } = setup(200);
     service.configure({ latency: { medianMs: 60, p95Ms: 80 } });
     const records = Array.from({ length: 20 }, (_, i) => ({ n: 100 + 2 * i }));
     await handle(messageOf(records), fakeHandlerContext());
@@ -85,6 +87,7 @@ describe('transformer with an enrichment step', () => {
     const firstCalls = service.counters().calls;
     expect(firstCalls).toBeGreaterThan(0);
     expect(firstCalls).toBeLessThan(20);
+    expect(events).toEqual([expect.objectContaining({ type: 'chunk.waiting', records: 20 - firstCalls, message: `waiting on sim-risk: ${20 - firstCalls} pending` })]);
 
     // the chunk's next turn, with time enough: only the keys left are asked
     const next = setup(5000, runtime);

@@ -70,7 +70,9 @@ export function createTransformHandler(deps: StageDeps) {
       deadlineAt: Date.now() + (deps.enrichmentBudgetMs ?? DEFAULT_ENRICHMENT_BUDGET_MS),
     });
     if (!outcome.done) {
-      context.logger.info(`waiting on ${step.service}: ${outcome.waiting} pending`, { service: step.service, pending: outcome.waiting, jobs: outcome.jobs, calls: outcome.calls, chunkSeq: message.value.chunkSeq });
+      const waiting = `waiting on ${step.service}: ${outcome.waiting} pending`;
+      context.logger.info(waiting, { service: step.service, pending: outcome.waiting, jobs: outcome.jobs, calls: outcome.calls, chunkSeq: message.value.chunkSeq });
+      await deps.events.emit({ runId: message.value.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.waiting', chunkSeq: message.value.chunkSeq, records: outcome.waiting, message: waiting });
       const headers: Record<string, Buffer> = {};
       for (const h of message.rawHeaders) if (h.value !== null) headers[h.key] = h.value;
       // the same bytes, key and headers: it lands behind this offset on the same partition, and comes back to staged answers
