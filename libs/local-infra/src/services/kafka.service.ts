@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSIONS, type LocalInfraOptions } from '../infra.options';
 import { requireJava, requireTool } from '../prerequisites';
@@ -74,6 +74,24 @@ function replicationConfig(nodes: number): string[] {
     `transaction.state.log.replication.factor=${nodes}`,
     `transaction.state.log.min.isr=${minIsr}`,
   ];
+}
+
+/** KafkaRaftServer's INFO line once the broker is up and unfenced (KafkaBroker.STARTED_MESSAGE). */
+const STARTED_LINE = 'Kafka Server started';
+
+/** What a log gained since offset (one start's lines: the log is appended across restarts). */
+function logSince(logFile: string, offset: number): string {
+  if (!existsSync(logFile)) return '';
+  const length = statSync(logFile).size - offset;
+  if (length <= 0) return '';
+  const fd = openSync(logFile, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** KRaft broker (single node, or one node of a cluster) from Maven Central jars (no tarball on our registries). */
@@ -168,6 +186,7 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
           throw err;
         }
       }
+      const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
       const pid = startDetached(javaBin, ['-Xms256m', node ? '-Xmx512m' : '-Xmx768m', '-cp', classpath(), log4jArg(), 'kafka.Kafka', configFile], {
         cwd: home,
         logFile,
@@ -175,6 +194,9 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
         endpoint: `127.0.0.1:${port}`,
       });
       await waitUntil(node?.name ?? 'kafka', () => isPortOpen(port), options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
+      // a cluster node's port opens before the controller unfences it; KafkaRaftServer logs this line only after
+      // (BrokerServer.startup waits for the unfencing), so a replication factor of `size` can be placed once every node has
+      if (node) await waitUntil(`${node.name} registered`, async () => logSince(logFile, logStart).includes(STARTED_LINE), options.startTimeoutSec, () => readPid(pidFile) === pid, logFile);
     },
     stop: () => stopProcess(pidFile, 20_000),
   };
