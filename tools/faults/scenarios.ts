@@ -1,11 +1,11 @@
 import type { StageName } from '@brokered-etl/contracts';
 import type { ProgressCounter } from './run-watch';
-import { instanceChurn } from './instance-churn.scenario';
+import { killBroker } from './broker-kill.scenario';
 import type { FaultContext, Scenario } from './scenario.types';
-import { OUTPUT_OF } from './stage-output';
 import { STAGES, type WorkerInstance } from './worker-pool';
 
-export { OUTPUT_OF };
+/** The count each stage moves: its progress, and the point faults aim at. */
+export const OUTPUT_OF: Record<StageName, ProgressCounter> = { extractor: 'extracted', transformer: 'transformed', loader: 'loaded' };
 
 const pct = (fraction: number) => `${Math.round(fraction * 100)} %`;
 
@@ -204,9 +204,9 @@ export const FULL_SUITE: Scenario[] = [
   killAll,
   scaleInOut,
   restartKafka,
+  killBroker,
   restartDatabase,
   registryDownAtStart,
-  instanceChurn(),
 ];
 
 /** The quick cases CI runs (apps/e2e/src/faults.int.spec.ts); also `npm run faults -- --only quick`. */
