@@ -76,7 +76,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     log(`namespace ${namespace}, seed ${options.seed}`);
     services = await startPrivateServices(scenario, options.services, privates, log);
     workers = createWorkerPool({ ...appEnvFor(services, namespace, database), ...scenario.workerEnv, ...options.workerEnv });
-    const context = createContext({ rng, workers, privates, expected: options.expected, events, notes, missed, remaining, log, getWatch: () => watch });
+    const context = createContext({ rng, workers, privates, expected: options.expected, events, notes, missed, remaining, log, getWatch: () => watch, setShares: (shares) => (result.shares = shares) });
 
     if (scenario.prepare) await withDeadline(scenario.prepare(context), remaining(), 'prepare');
     else await Promise.all(STAGES.map((stage) => workers!.startJoined(stage, Math.min(remaining(), 120_000))));
@@ -180,6 +180,7 @@ function createContext(deps: {
   remaining(): number;
   log(line: string): void;
   getWatch(): RunWatch | undefined;
+  setShares(shares: ScenarioResult['shares']): void;
 }): FaultContext {
   const context: FaultContext = {
     rng: deps.rng,
@@ -213,6 +214,9 @@ function createContext(deps: {
     note(line) {
       deps.log(line);
       deps.notes.push(line);
+    },
+    reportShares(shares) {
+      deps.setShares(shares);
     },
     miss(reason) {
       deps.log(`fault missed: ${reason}`);

@@ -1,4 +1,5 @@
 import type { IntegrationEnv, PrivateKafka, PrivateKafkaCluster } from '@brokered-etl/testing';
+import type { InstanceShare } from './instance-shares';
 import type { KeySetReport } from './key-set.check';
 import type { PrivateServer } from './private-services';
 import type { Rng } from './rng';
@@ -43,6 +44,8 @@ export interface FaultContext {
   fault(label: string, counter: ProgressCounter, action: () => Promise<void>): Promise<FaultEvent>;
   record(event: FaultEvent): void;
   note(line: string): void;
+  /** Each instance's share of its stage's work, for the report (scenarios that track it). */
+  reportShares(shares: InstanceShare[]): void;
   /** The fault did not hit what it was meant to (e.g. a join completed after the extraction ended): the scenario cannot pass. */
   miss(reason: string): void;
   sleep(ms: number): Promise<void>;
@@ -89,6 +92,8 @@ export interface ScenarioResult {
   /** Per event, ms from the fault to the next progress; undefined: never moved again. */
   recoveryMs: Array<number | undefined>;
   workerExits: string[];
+  /** Each instance's share of its stage's work, when the scenario tracked it. */
+  shares?: InstanceShare[];
   /** No fault was made, or one missed its mark: the run tested less than the scenario says. */
   faultMissed: boolean;
   notes: string[];

@@ -1,11 +1,12 @@
 import type { StageName } from '@brokered-etl/contracts';
 import type { ProgressCounter } from './run-watch';
+import { instanceChurn } from './instance-churn.scenario';
 import { killBroker } from './broker-kill.scenario';
 import type { FaultContext, Scenario } from './scenario.types';
+import { OUTPUT_OF } from './stage-output';
 import { STAGES, type WorkerInstance } from './worker-pool';
 
-/** The count each stage moves: its progress, and the point faults aim at. */
-export const OUTPUT_OF: Record<StageName, ProgressCounter> = { extractor: 'extracted', transformer: 'transformed', loader: 'loaded' };
+export { OUTPUT_OF };
 
 const pct = (fraction: number) => `${Math.round(fraction * 100)} %`;
 
@@ -207,6 +208,7 @@ export const FULL_SUITE: Scenario[] = [
   killBroker,
   restartDatabase,
   registryDownAtStart,
+  instanceChurn(),
 ];
 
 /** The quick cases CI runs (apps/e2e/src/faults.int.spec.ts); also `npm run faults -- --only quick`. */
