@@ -12,6 +12,8 @@ export interface CallCounters {
   byStatus: Record<string, number>;
   /** Requests per key asked about (a batch counts each of its keys). */
   byKey: Record<string, number>;
+  /** Jobs created (POST /jobs answered 202) per key: a client that resumes by polling submits each key once. */
+  jobsByKey: Record<string, number>;
 }
 
 export function createCallCounters(now: () => number = () => performance.now()) {
@@ -20,7 +22,7 @@ export function createCallCounters(now: () => number = () => performance.now()) 
   let window: number[] = [];
 
   function fresh(): CallCounters {
-    return { calls: 0, inFlight: 0, maxInFlight: 0, maxPerSecond: 0, byStatus: {}, byKey: {} };
+    return { calls: 0, inFlight: 0, maxInFlight: 0, maxPerSecond: 0, byStatus: {}, byKey: {}, jobsByKey: {} };
   }
 
   return {
@@ -42,7 +44,11 @@ export function createCallCounters(now: () => number = () => performance.now()) 
         state.byStatus[status] = (state.byStatus[status] ?? 0) + 1;
       };
     },
-    snapshot: (): CallCounters => ({ ...state, byStatus: { ...state.byStatus }, byKey: { ...state.byKey } }),
+    /** A job was created for this key. */
+    jobCreated(key: string) {
+      state.jobsByKey[key] = (state.jobsByKey[key] ?? 0) + 1;
+    },
+    snapshot: (): CallCounters => ({ ...state, byStatus: { ...state.byStatus }, byKey: { ...state.byKey }, jobsByKey: { ...state.jobsByKey } }),
     /** Keeps inFlight: requests still being answered are still in flight. */
     reset() {
       const inFlight = state.inFlight;

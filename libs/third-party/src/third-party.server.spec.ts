@@ -20,7 +20,7 @@ describe('simulated third party', () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(await (await get(`/jobs/${jobId}`)).json()).toEqual(evaluateRisk('J'));
     const seen = service.counters();
-    expect(seen).toMatchObject({ calls: 4, inFlight: 0, byStatus: { '200': 3, '202': 1 }, byKey: { JFK: 1, A: 1, B: 1, J: 2 } });
+    expect(seen).toMatchObject({ calls: 4, inFlight: 0, byStatus: { '200': 3, '202': 1 }, byKey: { JFK: 1, A: 1, B: 1, J: 2 }, jobsByKey: { J: 1 } });
   });
 
   it('throttles beyond its own limit with 429 and Retry-After, and records the busiest second', async () => {

@@ -101,6 +101,7 @@ export async function startThirdPartyService(options: Partial<ThirdPartyOptions>
         answer: (res) => {
           const jobId = `job-${++jobSeq}`;
           jobs.set(jobId, { key, readyAt: performance.now() + config.jobDurationMs });
+          counters.jobCreated(key);
           reply(res, 202, { jobId, pollAfterMs: Math.min(1000, config.jobDurationMs) });
         },
       };

@@ -97,3 +97,31 @@ export const airportRiskPipeline: PipelineDefinition<RawAirport, AirportRisk> = 
     documentOf: (airport) => ({ _id: airport.iata, ...airport }),
   },
 };
+
+/**
+ * The same evaluation as long work: POST /jobs {key} answers 202 {jobId}, then
+ * GET /jobs/<jobId> is polled every second until it answers 200. A submitted
+ * job is staged, so a transformer that restarts polls it instead of submitting again.
+ */
+export const airportRiskJobEnrichment: EnrichmentStep<AirportRisk> = {
+  ...airportRiskEnrichment,
+  request: (iata) => ({ method: 'POST', path: '/jobs', body: { key: iata } }),
+  job: {
+    jobIdOf(submitted) {
+      const jobId = (submitted as { jobId?: unknown } | null)?.jobId;
+      if (typeof jobId !== 'string' || !jobId) throw new EtlError('VALIDATION_FAILED', `${AIRPORT_RISK_SERVICE} accepted a job without a jobId: ${JSON.stringify(submitted).slice(0, 200)}`);
+      return jobId;
+    },
+    poll: (jobId) => ({ path: `/jobs/${encodeURIComponent(jobId)}` }),
+    pollEveryMs: 1_000,
+  },
+};
+
+/** airport-risk with the evaluation run as a submitted job per airport, loaded into "airport_risk_jobs". */
+export const airportRiskJobsPipeline: PipelineDefinition<RawAirport, AirportRisk> = {
+  ...airportRiskPipeline,
+  name: 'airport-risk-jobs',
+  description: 'Airports (vega-datasets airports.csv) with a risk evaluation per airport submitted as a job to the airport-risk service and polled until ready, loaded into "airport_risk_jobs"',
+  enrichment: airportRiskJobEnrichment,
+  target: { ...airportRiskPipeline.target, collection: 'airport_risk_jobs' },
+};

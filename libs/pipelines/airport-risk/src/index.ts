@@ -1,1 +1,1 @@
-export { airportRiskPipeline, airportRiskEnrichment, AIRPORT_RISK_SERVICE, type AirportRisk } from './airport-risk.pipeline';
+export { airportRiskPipeline, airportRiskEnrichment, airportRiskJobsPipeline, airportRiskJobEnrichment, AIRPORT_RISK_SERVICE, type AirportRisk } from './airport-risk.pipeline';

@@ -1,7 +1,7 @@
 import { pipelinesDirOf } from '@brokered-etl/config';
 import { loadDeclaredPipelines, resolvePipelinesDir, type DeclaredPipelines } from '@brokered-etl/declarative-pipelines';
 import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
-import { airportRiskPipeline } from '@brokered-etl/pipelines/airport-risk';
+import { airportRiskJobsPipeline, airportRiskPipeline } from '@brokered-etl/pipelines/airport-risk';
 import { airportsPipeline } from '@brokered-etl/pipelines/airports';
 import { flightsPipeline } from '@brokered-etl/pipelines/flights';
 
@@ -11,7 +11,7 @@ import { flightsPipeline } from '@brokered-etl/pipelines/flights';
  * pipeline generator adds both); apps/ stays untouched. The pipelines
  * declared as files are appended below, once, when this module loads.
  */
-export const PIPELINES: readonly AnyPipeline[] = [flightsPipeline, airportsPipeline, airportRiskPipeline];
+export const PIPELINES: readonly AnyPipeline[] = [flightsPipeline, airportsPipeline, airportRiskPipeline, airportRiskJobsPipeline];
 
 /**
  * The YAML/JSON pipelines of ETL_PIPELINES_DIR (default `pipelines/` at the
