@@ -34,6 +34,26 @@ describe('http api (fake run control)', () => {
       expect(fake.calls[0]).toEqual({ op: 'trigger', args: [{ pipeline: 'flights', params: { source: 'flights-2k.json' }, runId: undefined, requestedBy: 'api' }] });
     });
 
+    it('with ?wait=true answers 200 once the run has finished, with the run', async () => {
+      const finish = () => {
+        const run = fake.runs.get('flights-1');
+        if (run) fake.runs.set('flights-1', { ...run, status: 'completed', counts: { extracted: 1, transformed: 1, rejected: 0, loaded: 1 } } as never);
+      };
+      setTimeout(finish, 250);
+      const res = await post('/runs?wait=true&timeoutMs=5000', { pipeline: 'flights' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ runId: 'flights-1', links: { run: '/runs/flights-1' }, run: { runId: 'flights-1', status: 'completed', counts: { loaded: 1 } } });
+    });
+
+    it('with ?wait=true answers 202 with the run so far when it does not finish within timeoutMs', async () => {
+      const started = Date.now();
+      const res = await post('/runs?wait=true&timeoutMs=300', { pipeline: 'flights' });
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toMatchObject({ runId: 'flights-1', run: { status: 'requested' } });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect((await post('/runs?wait=true&timeoutMs=999999', { pipeline: 'flights' })).json()).toMatchObject({ field: 'query.timeoutMs' });
+    });
+
     it.each([
       ['a missing pipeline', {}, 'body.pipeline', /body.pipeline is required/],
       ['a pipeline of the wrong type', { pipeline: 5 }, 'body.pipeline', /must be string/],

@@ -4,11 +4,16 @@ import type { RerunFrom } from '@brokered-etl/replay';
 import { HttpError, notFound } from '../api-errors';
 import { rejectionView } from '../rejection.view';
 import { withErrors } from '../schemas/error.schema';
-import { listRunsQuery, rejectionSchema, rerunBodySchema, rerunResultSchema, runIdParams, runSchema, triggerBodySchema, triggeredSchema, type TriggerBody } from '../schemas/run.schemas';
+import { listRunsQuery, rejectionSchema, rerunBodySchema, rerunResultSchema, runIdParams, runSchema, triggerBodySchema, triggeredSchema, triggerQuery, type TriggerBody, type TriggerQuery } from '../schemas/run.schemas';
 import type { RouteDeps } from './route-deps';
+
+const waitedSchema = { ...triggeredSchema, properties: { ...triggeredSchema.properties, run: runSchema } } as const;
 
 /** A run's detail shows its first rejected records; the rest are in GET /dlq?runId=…. */
 const REJECTIONS_SHOWN = 100;
+
+/** How often a waiting POST /runs looks at its run. */
+const WAIT_POLL_MS = 100;
 
 /** Run control's refusal of one param value (details.field) as a 400 naming it the way the API names fields. */
 function paramFault(err: unknown): HttpError | undefined {
@@ -17,14 +22,32 @@ function paramFault(err: unknown): HttpError | undefined {
 }
 
 export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRecords }: RouteDeps): void {
-  app.post<{ Body: TriggerBody }>(
+  /** Polls the run until it completes or fails, the time is up, or the client has gone. */
+  async function waitForEnd(runId: string, timeoutMs: number, gone: () => boolean) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await control.describeRun(runId);
+      const finished = current?.status === 'completed' || current?.status === 'failed';
+      if (finished || Date.now() + WAIT_POLL_MS > deadline || gone()) return { finished, current };
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
+  }
+
+  app.post<{ Body: TriggerBody; Querystring: TriggerQuery }>(
     '/runs',
     {
       schema: {
         tags: ['runs'],
-        summary: 'Start a run now (sends RunRequested; the extractor does the rest)',
+        summary: 'Start a run now (sends RunRequested; the extractor does the rest); with ?wait=true, answer when it is done',
         body: triggerBodySchema,
-        response: withErrors({ 202: { description: 'requested; follow it at links.events', ...triggeredSchema } }, [400, 401, 415, 503]),
+        querystring: triggerQuery,
+        response: withErrors(
+          {
+            200: { description: 'with wait: the run completed or failed (see run.status)', ...waitedSchema },
+            202: { description: 'requested (with wait: not finished within timeoutMs, run is how far it got); follow it at links.events', ...waitedSchema },
+          },
+          [400, 401, 415, 503],
+        ),
       },
     },
     async (request, reply) => {
@@ -39,10 +62,13 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
         throw paramFault(err) ?? err;
       });
       const run = `/runs/${encodeURIComponent(requested.runId)}`;
+      const answer = { runId: requested.runId, pipeline, params: requested.params, requestedAt: requested.requestedAt, links: { run, events: `${run}/events` } };
+      if (!request.query.wait) return reply.status(202).header('location', run).send(answer);
+      const { finished, current } = await waitForEnd(requested.runId, request.query.timeoutMs, () => request.raw.destroyed);
       return reply
-        .status(202)
+        .status(finished ? 200 : 202)
         .header('location', run)
-        .send({ runId: requested.runId, pipeline, params: requested.params, requestedAt: requested.requestedAt, links: { run, events: `${run}/events` } });
+        .send({ ...answer, run: current });
     },
   );
 

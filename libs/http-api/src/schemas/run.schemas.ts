@@ -82,6 +82,23 @@ export const triggerBodySchema = {
   },
 } as const;
 
+/** POST /runs?wait=true: the request is answered when the run finishes, or after timeoutMs with the run as it is then. */
+export const WAIT_LIMITS = { defaultMs: 30_000, maxMs: 120_000 } as const;
+
+export const triggerQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    wait: { type: 'boolean', default: false, description: 'answer when the run has completed or failed (200), or after timeoutMs with the run so far (202)' },
+    timeoutMs: { type: 'integer', minimum: 100, maximum: WAIT_LIMITS.maxMs, default: WAIT_LIMITS.defaultMs, description: 'with wait: longest the request is held' },
+  },
+} as const;
+
+export interface TriggerQuery {
+  wait: boolean;
+  timeoutMs: number;
+}
+
 export interface TriggerBody {
   pipeline: string;
   params?: Record<string, string>;
