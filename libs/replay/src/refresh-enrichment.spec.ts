@@ -12,6 +12,7 @@ describe('refresh of staged enrichment answers', () => {
     const staging = createMemoryStagingStore();
     await staging.createRun({ runId: 'r1', pipeline: 'p', params: {}, requestedBy: 'test', status: 'requested', requestedAt: at });
     await staging.stageChunk({ runId: 'r1', pipeline: 'p', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, recordCount: 1, payload: Buffer.from('c'), stagedAt: at });
+    await staging.markChunk('r1', 0, { extracted: { records: 1, at } }); // a rerun re-emits the chunks its ledger lists
     await staging.markSourceEnded('r1', { totalChunks: 1, totalRecords: 1 }, at);
     const sent: Array<{ headers?: Record<string, string | Buffer> }> = [];
     const producer = { send: async (_t: string, m: typeof sent) => void sent.push(...m), sendRaw: async (_t: string, m: typeof sent) => void sent.push(...m) } as unknown as MessageProducer;
