@@ -34,6 +34,24 @@ describe('http api (fake run control)', () => {
       expect(fake.calls[0]).toEqual({ op: 'trigger', args: [{ pipeline: 'flights', params: { source: 'flights-2k.json' }, runId: undefined, requestedBy: 'api' }] });
     });
 
+    it('records are sent to run control as the inline records param; without API_EXPOSE_RECORDS run views only say they are there', async () => {
+      const res = await post('/runs', { pipeline: 'flights', records: [{ id: 'a' }] });
+      expect(res.statusCode).toBe(202);
+      expect(fake.calls[0]).toEqual({ op: 'trigger', args: [{ pipeline: 'flights', params: { inlineRecords: '[{"id":"a"}]' }, runId: undefined, requestedBy: 'api' }] });
+      expect(res.json().params).toEqual({ inlineRecords: '[{"id":"a"}]' });
+      expect((await post('/runs', { pipeline: 'flights', records: [] })).json()).toMatchObject({ field: 'body.records' });
+
+      const hidden = await buildApiApp({ control: fake.control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: TOKENS, exposeRecords: false });
+      try {
+        const shown = (await hidden.inject({ method: 'GET', url: '/runs/flights-1', headers: readAuth })).json();
+        expect(shown.params).toEqual({ inlineRecords: '(12 bytes of inline records, shown with API_EXPOSE_RECORDS=true)' });
+        const listed = (await hidden.inject({ method: 'GET', url: '/runs', headers: readAuth })).json();
+        expect(listed.runs[0].params.inlineRecords).toMatch(/^\(12 bytes/);
+      } finally {
+        await hidden.close();
+      }
+    });
+
     it('with ?wait=true answers 200 once the run has finished, with the run', async () => {
       const finish = () => {
         const run = fake.runs.get('flights-1');

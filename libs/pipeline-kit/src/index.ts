@@ -14,3 +14,4 @@ export {
 } from './record-shape';
 export { recordReader, sourceText, type RecordReader, type RecordReaderOptions, type SourceRow } from './record-shape.reader';
 export { parseRecordShape } from './record-shape.schema';
+export { INLINE_RECORDS_PARAM, INLINE_LIMITS, parseInlineRecords, sourceForRun, withoutInlineRecords } from './inline-input';

@@ -3,7 +3,7 @@ import { DEFAULT_PARTITIONS, HEADERS, RUN_ID_PATTERN, runRequestedSchema, valueS
 import type { KafkaTopicSettings } from '@brokered-etl/config';
 import { EtlError } from '@brokered-etl/errors';
 import { ensureTopics, type AvroRegistry, type Kafka, type MessageProducer } from '@brokered-etl/messaging';
-import { validateParams, type AnyPipeline } from '@brokered-etl/pipeline-kit';
+import { INLINE_RECORDS_PARAM, parseInlineRecords, validateParams, withoutInlineRecords, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { redriveDeadLetters, rerunFromStaging, replayStage, type OffsetReplayRequest, type RedriveSelection, type ReplayOptions, type RerunFrom } from '@brokered-etl/replay';
 import type { PruneOptions, RunRecord, StagingStore } from '@brokered-etl/staging';
 
@@ -16,7 +16,7 @@ export interface RunControlDeps {
   /** Prefix of topics and groups (ETL_NAMESPACE). */
   namespace: string;
   /** The pipelines that exist: a typo in a name, or a param value its declaration refuses, never becomes a run. */
-  pipelines: readonly Pick<AnyPipeline, 'name' | 'params'>[];
+  pipelines: readonly (Pick<AnyPipeline, 'name' | 'params'> & Partial<Pick<AnyPipeline, 'extractedRecord'>>)[];
   /** Folders a `path` param must name a file inside (ETL_SOURCE_ROOTS), checked before the trigger is produced. */
   sourceRoots: readonly string[];
   /** How the trigger topic is created when no worker made it yet (KAFKA_TOPIC_*); unset: the defaults. */
@@ -45,7 +45,10 @@ export function createRunControl(deps: RunControlDeps) {
       const pipeline = deps.pipelines.find((p) => p.name === request.pipeline);
       if (!pipeline) throw new EtlError('UNKNOWN_PIPELINE', `unknown pipeline "${request.pipeline}"; known: ${names().join(', ')}`);
       // before anything is produced: the CLI, the API and the scheduler all come through here
-      validateParams(pipeline.params, request.params ?? {}, { sourceRoots: deps.sourceRoots, requireFiles: true });
+      validateParams(pipeline.params, withoutInlineRecords(request.params ?? {}), { sourceRoots: deps.sourceRoots, requireFiles: true });
+      // inline records (a run for just that input) must fit the pipeline's extracted record before the run exists
+      if (pipeline.extractedRecord) parseInlineRecords(pipeline.extractedRecord, request.params ?? {});
+      else if (request.params?.[INLINE_RECORDS_PARAM] !== undefined) throw new EtlError('BAD_PARAMS', `pipeline "${pipeline.name}" is not known here with its record shape: it takes no inline records`, { details: { field: INLINE_RECORDS_PARAM } });
       const runId = request.runId ?? newRunId(request.pipeline);
       if (!RUN_ID_PATTERN.test(runId)) throw new EtlError('BAD_PARAMS', `run id "${runId}" must be 1-128 letters, digits, ".", "_", ":" or "-"`);
       if (schemaId === undefined) {

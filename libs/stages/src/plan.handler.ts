@@ -4,7 +4,7 @@ import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
 import type { RunRecord, StagedPlan } from '@brokered-etl/staging';
 import { requirePipeline } from './pipeline-lookup';
 import { finishExtractionIfDone } from './split-completion';
-import { validateParams } from '@brokered-etl/pipeline-kit';
+import { sourceForRun, validateParams, withoutInlineRecords } from '@brokered-etl/pipeline-kit';
 import { DEFAULT_EXTRACTION, sourceRootsOf, type StageDeps } from './stage.deps';
 
 const STAGE = 'extractor';
@@ -87,8 +87,9 @@ export function createPlanHandler(deps: StageDeps) {
     if (!staged) {
       const planned = await failRunOnPermanent(runId, pipeline.name, async () => {
         // run control checked these as the run was requested; a trigger produced some other way (or a forged one) is checked again here
-        validateParams(pipeline.params, request.params, { sourceRoots, requireFiles: false });
-        return pipeline.source.plan(request.params, { splitRecords, sourceRoots });
+        validateParams(pipeline.params, withoutInlineRecords(request.params), { sourceRoots, requireFiles: false });
+        // a run with inline records (POST /runs {records}) plans them as one split instead of reading its source
+        return sourceForRun(pipeline.source, pipeline.extractedRecord).plan(request.params, { splitRecords, sourceRoots });
       });
       staged = await deps.staging.savePlan({ runId, pipeline: pipeline.name, ...planned, splitRecords, splitWindow, plannedAt: now() });
       await deps.events.emit({ runId, pipeline: pipeline.name, stage: STAGE, type: 'run.started', records: staged.totalRecords, message: `${staged.splits.length} splits` });

@@ -1,7 +1,7 @@
 import { HEADERS, type Chunk, type ExtractSplit } from '@brokered-etl/contracts';
 import { EtlError } from '@brokered-etl/errors';
 import type { HandlerContext, InboundMessage } from '@brokered-etl/messaging';
-import { chunkRecords, DEFAULT_CHUNK_LIMITS, type SourceSplit } from '@brokered-etl/pipeline-kit';
+import { chunkRecords, DEFAULT_CHUNK_LIMITS, sourceForRun, type SourceSplit } from '@brokered-etl/pipeline-kit';
 import type { RunRecord, SplitTotals, StagedPlan } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { splitMessageOf } from './plan.handler';
@@ -44,7 +44,7 @@ export function createSplitHandler(deps: StageDeps) {
     const schemaId = deps.schemas.extracted.get(pipeline.name)!;
     const topic = deps.topics.data(pipeline.name, 'extracted');
     const totals = { chunks: 0, records: 0 };
-    for await (const piece of chunkRecords(pipeline.source.read(split.params, splitOf(split), split.fingerprint, { sourceRoots }), limits)) {
+    for await (const piece of chunkRecords(sourceForRun(pipeline.source, pipeline.extractedRecord).read(split.params, splitOf(split), split.fingerprint, { sourceRoots }), limits)) {
       // a rebalance or a shutdown: stop here, uncommitted; whoever owns the split next redoes it
       if (context.signal.aborted) throw new Error(`split ${split.splitSeq} of ${split.runId} abandoned: partition revoked or worker stopping`);
       if (piece.chunkSeq >= CHUNKS_PER_SPLIT) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { isEtlError } from '@brokered-etl/errors';
+import { INLINE_RECORDS_PARAM } from '@brokered-etl/pipeline-kit';
 import type { RerunFrom } from '@brokered-etl/replay';
 import { HttpError, notFound } from '../api-errors';
 import { rejectionView } from '../rejection.view';
@@ -18,10 +19,20 @@ const WAIT_POLL_MS = 100;
 /** Run control's refusal of one param value (details.field) as a 400 naming it the way the API names fields. */
 function paramFault(err: unknown): HttpError | undefined {
   const field = isEtlError(err) && err.code === 'BAD_PARAMS' ? err.details?.['field'] : undefined;
-  return typeof field === 'string' ? new HttpError(400, 'BAD_PARAMS', (err as Error).message, `body.params.${field}`) : undefined;
+  if (typeof field !== 'string') return undefined;
+  return new HttpError(400, 'BAD_PARAMS', (err as Error).message, field === INLINE_RECORDS_PARAM ? 'body.records' : `body.params.${field}`);
+}
+
+/** Inline records are record contents: shown only with API_EXPOSE_RECORDS, else said to be there. */
+function paramsView(params: Record<string, string> | undefined, exposeRecords: boolean): Record<string, string> | undefined {
+  const inline = params?.[INLINE_RECORDS_PARAM];
+  if (exposeRecords || inline === undefined) return params;
+  return { ...params, [INLINE_RECORDS_PARAM]: `(${Buffer.byteLength(inline)} bytes of inline records, shown with API_EXPOSE_RECORDS=true)` };
 }
 
 export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRecords }: RouteDeps): void {
+  const runView = <R extends { params?: Record<string, string> }>(run: R): R => ({ ...run, params: paramsView(run.params, exposeRecords) });
+
   /** Polls the run until it completes or fails, the time is up, or the client has gone. */
   async function waitForEnd(runId: string, timeoutMs: number, gone: () => boolean) {
     const deadline = Date.now() + timeoutMs;
@@ -51,24 +62,29 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
       },
     },
     async (request, reply) => {
-      const { pipeline, params = {}, runId } = request.body;
+      const { pipeline, params = {}, runId, records } = request.body;
       const known = pipelines.find((p) => p.name === pipeline);
       // an unknown pipeline is refused by trigger itself, with the list of known ones
       if (known) {
         const unknown = Object.keys(params).find((name) => !(name in known.params));
         if (unknown) throw new HttpError(400, 'BAD_PARAMS', `pipeline "${pipeline}" has no param "${unknown}"; it takes: ${Object.keys(known.params).join(', ')}`, `body.params.${unknown}`);
       }
-      const requested = await control.trigger({ pipeline, params, runId, requestedBy: 'api' }).catch((err: unknown) => {
+      // inline records travel as one param, staged with the run (run control checks them against the pipeline's extracted record)
+      const runParams = records ? { ...params, [INLINE_RECORDS_PARAM]: JSON.stringify(records) } : params;
+      const requested = await control.trigger({ pipeline, params: runParams, runId, requestedBy: 'api' }).catch((err: unknown) => {
         throw paramFault(err) ?? err;
       });
       const run = `/runs/${encodeURIComponent(requested.runId)}`;
-      const answer = { runId: requested.runId, pipeline, params: requested.params, requestedAt: requested.requestedAt, links: { run, events: `${run}/events` } };
+      const answer = { runId: requested.runId, pipeline, params: paramsView(requested.params, exposeRecords), requestedAt: requested.requestedAt, links: { run, events: `${run}/events` } };
       if (!request.query.wait) return reply.status(202).header('location', run).send(answer);
-      const { finished, current } = await waitForEnd(requested.runId, request.query.timeoutMs, () => request.raw.destroyed);
+      // the response closing before it is sent: the client has gone, stop polling for it
+      let gone = false;
+      reply.raw.once('close', () => (gone = true));
+      const { finished, current } = await waitForEnd(requested.runId, request.query.timeoutMs, () => gone);
       return reply
         .status(finished ? 200 : 202)
         .header('location', run)
-        .send({ ...answer, run: current });
+        .send({ ...answer, run: current && runView(current) });
     },
   );
 
@@ -83,7 +99,7 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
       },
     },
     async (request) => {
-      return { runs: await control.describeRuns({ limit: request.query.limit, pipeline: request.query.pipeline }) };
+      return { runs: (await control.describeRuns({ limit: request.query.limit, pipeline: request.query.pipeline })).map(runView) };
     },
   );
 
@@ -109,7 +125,7 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
       // two independent reads, side by side: the run (with its counts) and its rejections; a missing run has none
       const [run, rejections] = await Promise.all([control.describeRun(request.params.id), control.listRejections(request.params.id)]);
       if (!run) throw notFound(`no run "${request.params.id}" (see GET /runs)`);
-      return { ...run, rejections: rejections.slice(0, REJECTIONS_SHOWN).map((r) => rejectionView(r, exposeRecords)), rejectionsTotal: rejections.length };
+      return { ...runView(run), rejections: rejections.slice(0, REJECTIONS_SHOWN).map((r) => rejectionView(r, exposeRecords)), rejectionsTotal: rejections.length };
     },
   );
 

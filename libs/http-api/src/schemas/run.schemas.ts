@@ -1,3 +1,4 @@
+import { INLINE_LIMITS } from '@brokered-etl/pipeline-kit';
 import { RUN_ID_PATTERN } from '@brokered-etl/contracts';
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -79,6 +80,13 @@ export const triggerBodySchema = {
       description: `pipeline parameters, e.g. {"source": "flights-2k.json"}; at most ${TRIGGER_LIMITS.params}, values up to ${TRIGGER_LIMITS.paramValueLength} characters`,
     },
     runId: { type: 'string', pattern: runIdPattern, description: 'choose the run id: the same id twice starts one run' },
+    records: {
+      type: 'array',
+      minItems: 1,
+      maxItems: INLINE_LIMITS.records,
+      items: { type: 'object' },
+      description: `run the pipeline for just these records instead of its source (1 to ${INLINE_LIMITS.records}, at most ${INLINE_LIMITS.jsonBytes} bytes as JSON), each shaped as the pipeline's extracted record; see docs/http-api.md`,
+    },
   },
 } as const;
 
@@ -103,6 +111,7 @@ export interface TriggerBody {
   pipeline: string;
   params?: Record<string, string>;
   runId?: string;
+  records?: Record<string, unknown>[];
 }
 
 export const triggeredSchema = {
