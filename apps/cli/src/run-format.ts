@@ -35,6 +35,7 @@ export function runDetail(run: RunRecord, rejections: Rejection[]): string {
     `splits     ${splitsText(run)}`,
     `chunks     ${chunksText(run)}`,
     `records    extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`,
+    ...waitingText(run).map((text) => `waiting    ${text}`),
   ];
   rejections = rejections.filter((r) => !r.resolvedAt);
   if (rejections.length > 0) {
@@ -49,5 +50,12 @@ export function progressLine(run: RunRecord | undefined): string {
   if (!run) return 'waiting for the extractor to pick the run up…';
   const c = run.counts;
   const splits = run.splitCount === undefined ? '' : `splits ${c?.splitsExtracted ?? 0}/${run.splitCount}  `;
-  return `${run.status.padEnd(9)} ${splits}chunks ${c?.chunksLoaded ?? 0}/${run.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}`;
+  const waiting = waitingText(run).map((text) => `  (${text})`).join('');
+  return `${run.status.padEnd(9)} ${splits}chunks ${c?.chunksLoaded ?? 0}/${run.totalChunks ?? '?'}  extracted ${c?.extracted ?? 0}  transformed ${c?.transformed ?? 0}  rejected ${c?.rejected ?? 0}  loaded ${c?.loaded ?? 0}${waiting}`;
+}
+
+/** "waiting on <service>: N pending", per service an open run's chunks wait on (a closed run waits on nothing). */
+function waitingText(run: RunRecord): string[] {
+  if (run.status === 'completed' || run.status === 'failed') return [];
+  return Object.entries(run.counts?.waiting ?? {}).map(([service, pending]) => `waiting on ${service}: ${pending} pending`);
 }

@@ -77,8 +77,8 @@ describe('transformer with an enrichment step', () => {
     await runtime.stop();
   });
 
-  it('yields the partition when its time budget is spent: the same message goes back, nothing is marked, and it resumes from staged answers', async () => {
-    const { handle, sent, resent, events, runtime } = setup(200);
+  it('yields the partition when its time budget is spent: the same message goes back, only its waiting records are marked, and it resumes from staged answers', async () => {
+    const { handle, sent, resent, events, runtime, deps } = setup(200);
     service.configure({ latency: { medianMs: 60, p95Ms: 80 } });
     const records = Array.from({ length: 20 }, (_, i) => ({ n: 100 + 2 * i }));
     await handle(messageOf(records), fakeHandlerContext());
@@ -88,6 +88,8 @@ describe('transformer with an enrichment step', () => {
     expect(firstCalls).toBeGreaterThan(0);
     expect(firstCalls).toBeLessThan(20);
     expect(events).toEqual([expect.objectContaining({ type: 'chunk.waiting', records: 20 - firstCalls, message: `waiting on sim-risk: ${20 - firstCalls} pending` })]);
+    const counts = await deps.staging.countRun('r1');
+    expect(counts).toMatchObject({ transformed: 0, waiting: { 'sim-risk': 20 - firstCalls } });
 
     // the chunk's next turn, with time enough: only the keys left are asked
     const next = setup(5000, runtime);

@@ -73,6 +73,8 @@ export function createTransformHandler(deps: StageDeps) {
       const waiting = `waiting on ${step.service}: ${outcome.waiting} pending`;
       context.logger.info(waiting, { service: step.service, pending: outcome.waiting, jobs: outcome.jobs, calls: outcome.calls, chunkSeq: message.value.chunkSeq });
       await deps.events.emit({ runId: message.value.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.waiting', chunkSeq: message.value.chunkSeq, records: outcome.waiting, message: waiting });
+      // what `etl runs show` and GET /runs/:id say until the chunk's transformed mark clears it
+      await deps.staging.markChunk(message.value.runId, message.value.chunkSeq, { waiting: { service: step.service, pending: outcome.waiting, at: now() } });
       const headers: Record<string, Buffer> = {};
       for (const h of message.rawHeaders) if (h.value !== null) headers[h.key] = h.value;
       // the same bytes, key and headers: it lands behind this offset on the same partition, and comes back to staged answers

@@ -159,6 +159,21 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect((await store.countRuns([])).size).toBe(0);
     });
 
+    it('counts records waiting on a service per service until their chunk is transformed', async () => {
+      const run = newRun();
+      await store.createRun(run);
+      for (const seq of [0, 1, 2]) await store.markChunk(run.runId, seq, { extracted: { records: 10, at: new Date() } });
+      await store.markChunk(run.runId, 0, { waiting: { service: 'risk', pending: 10, at: new Date() } });
+      await store.markChunk(run.runId, 1, { waiting: { service: 'risk', pending: 7, at: new Date() } });
+      await store.markChunk(run.runId, 2, { waiting: { service: 'geo', pending: 3, at: new Date() } });
+      await store.markChunk(run.runId, 0, { waiting: { service: 'risk', pending: 4, at: new Date() } }); // fewer on its next yield
+      expect((await store.countRun(run.runId)).waiting).toEqual({ risk: 11, geo: 3 });
+      await store.markChunk(run.runId, 2, { transformed: { records: 3, rejected: 0, at: new Date() } });
+      expect((await store.countRun(run.runId)).waiting).toEqual({ risk: 11 });
+      for (const seq of [0, 1]) await store.markChunk(run.runId, seq, { transformed: { records: 10, rejected: 0, at: new Date() } });
+      expect((await store.countRun(run.runId)).waiting).toBeUndefined();
+    });
+
     it('counts a redriven record that now passes into its run, once, without touching its chunk', async () => {
       const run = newRun();
       await store.createRun(run);

@@ -79,11 +79,11 @@ export interface StagingStore {
 export const ledgerKey = (runId: string, chunkSeq: number, recordIndex: number | undefined, mark: LedgerMark): string =>
   `${recordIndex === undefined ? `${runId}:${chunkSeq}` : `${runId}:${chunkSeq}:r${recordIndex}`}:${mark}`;
 
-export type LedgerMark = 'extracted' | 'transformed' | 'loaded';
+export type LedgerMark = 'extracted' | 'transformed' | 'loaded' | 'waiting';
 
 /** One mark call as the per-stage entries it writes. */
 export function ledgerMarks(entry: object): Array<[LedgerMark, Record<string, unknown>]> {
-  return (['extracted', 'transformed', 'loaded'] as const).flatMap((mark) => {
+  return (['extracted', 'transformed', 'loaded', 'waiting'] as const).flatMap((mark) => {
     const value = (entry as Record<string, unknown>)[mark];
     return value === undefined ? [] : [[mark, { [mark]: value }] as [LedgerMark, Record<string, unknown>]];
   });
@@ -101,7 +101,13 @@ export const definedFields = (entry: object): Record<string, unknown> => Object.
 /** Sums a run's ledger; shared by both implementations so they cannot drift. */
 export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCounts {
   const counts: RunCounts = { extracted: 0, transformed: 0, rejected: 0, loaded: 0, chunksExtracted: 0, chunksLoaded: 0, splitsExtracted: 0 };
+  const waiting = new Map<number, { service: string; pending: number }>();
+  const transformedChunks = new Set<number>();
   for (const entry of entries) {
+    if (entry.waiting && entry.recordIndex === undefined) {
+      waiting.set(entry.chunkSeq, entry.waiting);
+      continue;
+    }
     if (entry.split) {
       counts.splitsExtracted += 1;
       continue;
@@ -123,12 +129,18 @@ export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCount
     if (entry.transformed) {
       counts.transformed += entry.transformed.records;
       counts.rejected += entry.transformed.rejected;
+      transformedChunks.add(entry.chunkSeq);
     }
     // a rerun counts (and completes on) chunks loaded again, not the first run's marks
     if (entry.loaded && (entry.loaded.generation ?? 0) >= generation) {
       counts.loaded += entry.loaded.records;
       counts.chunksLoaded += 1;
     }
+  }
+  for (const [chunkSeq, { service, pending }] of waiting) {
+    if (transformedChunks.has(chunkSeq)) continue;
+    counts.waiting ??= {};
+    counts.waiting[service] = (counts.waiting[service] ?? 0) + pending;
   }
   return counts;
 }

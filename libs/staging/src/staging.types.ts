@@ -13,6 +13,8 @@ export interface RunCounts {
   chunksLoaded: number;
   /** Splits of the source extracted so far (ADR 0004). */
   splitsExtracted: number;
+  /** Records of chunks not transformed yet that wait on a third-party service, per service (absent when none). */
+  waiting?: Record<string, number>;
 }
 
 export interface RunRecord {
@@ -92,6 +94,8 @@ export interface ChunkLedgerEntry {
   /** `generation`: the run's generation when extracted (a redone split skips chunks marked in the current one). */
   extracted?: { records: number; at: Date; generation?: number };
   transformed?: { records: number; rejected: number; at: Date };
+  /** The transformer put the chunk back to wait on a service: records still pending (cleared by its `transformed` mark). */
+  waiting?: { service: string; pending: number; at: Date };
   /**
    * `digest`: the content digest of the chunk's target documents; `unchanged`: the target already held exactly
    * this content for these ids, so nothing was written (the loader's skip).

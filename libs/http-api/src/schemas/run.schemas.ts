@@ -15,6 +15,11 @@ const countsSchema = {
     chunksExtracted: { type: 'integer' },
     chunksLoaded: { type: 'integer' },
     splitsExtracted: { type: 'integer', description: 'splits of the source extracted so far (of splitCount)' },
+    waiting: {
+      type: 'object',
+      additionalProperties: { type: 'integer' },
+      description: 'records of chunks not transformed yet that wait on a third-party service, per service name (absent when none)',
+    },
   },
 } as const;
 
