@@ -10,8 +10,6 @@ export interface TargetDocument {
 export interface UpsertResult {
   upserted: number;
   matched: number;
-  /** Existing documents actually rewritten: insert-then-replace leaves one that already holds the same content. */
-  rewritten: number;
   /** The target already held exactly this content for these ids (same digest): nothing was written. */
   unchanged: boolean;
 }
@@ -64,12 +62,12 @@ export function createMongoTargetWriter(db: Db, options: TargetWriterOptions = {
     writePath,
     upsertMany: (collection, documents, opts = {}) =>
       guard(`upsert into ${collection}`, async () => {
-        if (documents.length === 0) return { upserted: 0, matched: 0, rewritten: 0, unchanged: false };
+        if (documents.length === 0) return { upserted: 0, matched: 0, unchanged: false };
         const target = collectionOf(collection);
         // the id set names the digest: the same ids with the same content is the same chunk, whichever run loads it
         const digestId = `${collection}:${contentDigest([documents.map((d) => d._id)])}`;
         if (opts.digest !== undefined) {
-          if ((await digests.findOne({ _id: digestId }))?.digest === opts.digest) return { upserted: 0, matched: 0, rewritten: 0, unchanged: true };
+          if ((await digests.findOne({ _id: digestId }))?.digest === opts.digest) return { upserted: 0, matched: 0, unchanged: true };
           // forgotten before the write: a crash half way must not leave a digest that claims content the target lacks
           await digests.deleteOne({ _id: digestId }, { writeConcern });
         }
@@ -88,43 +86,31 @@ async function detectWritePath(db: Db): Promise<TargetWritePath> {
 
 async function insertThenReplace(target: Collection<TargetDocument>, documents: TargetDocument[], writeConcern: WriteConcernSettings) {
   const existing = await insertReportingDuplicates(target, documents, writeConcern);
-  // a redelivered chunk that was half written before a crash or rebalance: its written half already holds this
-  // content, and reading one by _id (~1 ms on FerretDB) is ten times cheaper than replacing it (~10 ms)
-  const rewritten = await replaceEach(target, existing, writeConcern, { skipSameContent: true });
-  return { upserted: documents.length - existing.length, matched: existing.length, rewritten };
+  await replaceEach(target, existing, writeConcern);
+  return { upserted: documents.length - existing.length, matched: existing.length };
 }
 
 async function bulkReplace(target: Collection<TargetDocument>, documents: TargetDocument[], writeConcern: WriteConcernSettings) {
   try {
     const result = await target.bulkWrite(documents.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })), { ordered: false, writeConcern });
-    return { upserted: result.upsertedCount, matched: result.matchedCount, rewritten: result.matchedCount };
+    return { upserted: result.upsertedCount, matched: result.matchedCount };
   } catch (err) {
     // two upserts of one new _id at once (a rerun beside its run): the loser's document now exists, replace it
     const lost = duplicatesOf(err, documents);
-    const rewritten = await replaceEach(target, lost, writeConcern);
-    return { upserted: documents.length - lost.length, matched: lost.length, rewritten };
+    await replaceEach(target, lost, writeConcern);
+    return { upserted: documents.length - lost.length, matched: lost.length };
   }
 }
 
-/** Replaces each document by _id; returns how many it wrote. */
-async function replaceEach(target: Collection<TargetDocument>, documents: TargetDocument[], writeConcern: WriteConcernSettings, options: { skipSameContent?: boolean } = {}): Promise<number> {
+async function replaceEach(target: Collection<TargetDocument>, documents: TargetDocument[], writeConcern: WriteConcernSettings): Promise<void> {
   let next = 0;
-  let written = 0;
   const lane = async () => {
     while (next < documents.length) {
       const doc = documents[next++]!;
-      if (options.skipSameContent && sameContent(await target.findOne({ _id: doc._id }), doc)) continue;
       await target.replaceOne({ _id: doc._id }, doc, { upsert: true, writeConcern });
-      written++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(REPLACE_CONCURRENCY, documents.length) }, lane));
-  return written;
-}
-
-/** Same fields, order and values as BSON gives them back; anything it cannot tell apart is rewritten (safe side). */
-function sameContent(current: TargetDocument | null, doc: TargetDocument): boolean {
-  return current !== null && JSON.stringify(current) === JSON.stringify(doc);
 }
 
 /** Inserts every document it can; returns those whose _id already existed. */
@@ -152,7 +138,7 @@ export function createMemoryTargetWriter(): TargetWriter & { documents(collectio
   return {
     async upsertMany(collection, documents, opts = {}) {
       const digestId = `${collection}:${contentDigest([documents.map((d) => d._id)])}`;
-      if (opts.digest !== undefined && digests.get(digestId) === opts.digest) return { upserted: 0, matched: 0, rewritten: 0, unchanged: true };
+      if (opts.digest !== undefined && digests.get(digestId) === opts.digest) return { upserted: 0, matched: 0, unchanged: true };
       const target = of(collection);
       let upserted = 0;
       for (const doc of documents) {
@@ -160,7 +146,7 @@ export function createMemoryTargetWriter(): TargetWriter & { documents(collectio
         target.set(doc._id, structuredClone(doc));
       }
       if (opts.digest !== undefined) digests.set(digestId, opts.digest);
-      return { upserted, matched: documents.length - upserted, rewritten: documents.length - upserted, unchanged: false };
+      return { upserted, matched: documents.length - upserted, unchanged: false };
     },
     async count(collection) {
       return of(collection).size;
