@@ -66,10 +66,24 @@ describe.each<[TargetWritePath, number]>([
   });
 });
 
+describe('target writer (insert-then-reinsert, FerretDB\'s default, real server)', () => {
+  it('reloads changed content and skips unchanged chunks, ending with every document once', async () => {
+    const { db } = await freshDb();
+    const writer = createMongoTargetWriter(db, { writePath: 'insert-then-reinsert' });
+    const first = docsOf(1, 100);
+    expect(await writer.upsertMany('target', first.slice(0, 60))).toMatchObject({ upserted: 60, matched: 0 });
+    // a chunk redelivered after it was half written, now with new content
+    expect(await writer.upsertMany('target', docsOf(2, 100), { digest: contentDigest(docsOf(2, 100)) })).toMatchObject({ upserted: 40, matched: 60, unchanged: false });
+    expect(await writer.upsertMany('target', docsOf(2, 100), { digest: contentDigest(docsOf(2, 100)) })).toMatchObject({ unchanged: true });
+    expect(await db.collection('target').countDocuments({})).toBe(100);
+    expect(await db.collection('target').countDocuments({ version: 2 })).toBe(100);
+  });
+});
+
 describe('target writer on this server', () => {
   it('picks its write path from the server it talks to', async () => {
     const { db } = await freshDb();
     const info = await db.admin().command({ buildInfo: 1 });
-    expect(await createMongoTargetWriter(db).writePath()).toBe('ferretdbVersion' in info ? 'insert-then-replace' : 'bulk-replace');
+    expect(await createMongoTargetWriter(db).writePath()).toBe('ferretdbVersion' in info ? 'insert-then-reinsert' : 'bulk-replace');
   });
 });
