@@ -4,6 +4,7 @@ import { InfraError } from '../infra.errors';
 import { VERSIONS, type LocalInfraOptions } from '../infra.options';
 import { requireJava, requireTool } from '../prerequisites';
 import { assertPortsFree, readPid, readRecordedEndpoint, run, startDetached, stopProcess, waitUntil } from '../process-control';
+import { quietLog4j } from './kafka.service';
 import type { LocalService } from './service';
 
 /** MongoDB's sink connector: the newest `all` jar Maven Central serves that runs on Connect 3.9 (Java 8 classes, driver 4.7). */
@@ -120,14 +121,7 @@ export function createKafkaConnectService(options: LocalInfraOptions, extras: Ka
     );
     writeFileSync(
       log4jFile,
-      [
-        'log4j.rootLogger=WARN, stdout',
-        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-        'log4j.logger.org.apache.kafka.connect.runtime.Connect=INFO',
-        '',
-      ].join('\n'),
+      quietLog4j('org.apache.kafka.connect.runtime.Connect'),
     );
   }
 

@@ -95,6 +95,18 @@ function logSince(logFile: string, offset: number): string {
 }
 
 /** KRaft broker (single node, or one node of a cluster) from Maven Central jars (no tarball on our registries). */
+/** Kafka's log4j 1 settings for a server we start: warnings only, plus INFO from the one logger that says it is up. */
+export function quietLog4j(startupLogger: string): string {
+  return [
+    'log4j.rootLogger=WARN, stdout',
+    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    `log4j.logger.${startupLogger}=INFO`,
+    '',
+  ].join('\n');
+}
+
 export function createKafkaService(options: LocalInfraOptions, extras: KafkaServiceExtras = {}): LocalService {
   const { scram } = extras;
   if (scram && !(SCRAM_SAFE.test(scram.username) && SCRAM_SAFE.test(scram.password))) {
@@ -138,14 +150,7 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
     );
     writeFileSync(
       log4jFile,
-      [
-        'log4j.rootLogger=WARN, stdout',
-        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-        'log4j.logger.kafka.server.KafkaRaftServer=INFO',
-        '',
-      ].join('\n'),
+      quietLog4j('kafka.server.KafkaRaftServer'),
     );
   }
 
