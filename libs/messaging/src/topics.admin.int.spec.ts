@@ -55,7 +55,7 @@ describe('ensureTopics (real Kafka)', () => {
   it('says which setting to change when the cluster has fewer brokers than the replication factor, and creates nothing', async () => {
     const topic = uniqueName('it.topics.rf');
     const brokers = await withAdmin(kafka, async (admin) => (await admin.describeCluster()).brokers.length);
-    await expect(ensureTopics(kafka, [{ topic, partitions: 3, replicationFactor: brokers + 2, minInsyncReplicas: 2 }])).rejects.toMatchObject({
+    await expect(ensureTopics(kafka, [{ topic, partitions: 3, replicationFactor: brokers + 2, minInsyncReplicas: 2 }], { brokerWaitMs: 500 })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringMatching(new RegExp(`needs replication factor ${brokers + 2} but the cluster has ${brokers} live broker\\(s\\): lower KAFKA_TOPIC_REPLICATION_FACTOR`)),
     });

@@ -11,6 +11,13 @@ export interface EnsureTopicsOptions {
   partitionGrowth?: PartitionGrowth;
   /** Where growth and settings Kafka will not change by itself are reported. */
   logger?: Logger;
+  /**
+   * How long too few live brokers for a new topic's replication factor are
+   * asked again before the topic is refused (default 10 s): a broker lists a
+   * peer only once it has replayed the peer's registration, so a cluster that
+   * is just starting answers low for a moment.
+   */
+  brokerWaitMs?: number;
 }
 
 export interface TopicsEnsured {
@@ -31,7 +38,8 @@ export function ensureTopics(kafka: Kafka, specs: TopicSpec[], options: EnsureTo
   return withAdmin(kafka, async (admin) => {
     const before = await describeTopics(admin, specs);
     // brokers matter only for creation; an existing topic keeps its replicas whatever is up now
-    const liveBrokers = specs.some((s) => !before.has(s.topic) && s.replicationFactor !== undefined) ? (await admin.describeCluster()).brokers.length : Infinity;
+    const toCreate = specs.filter((s) => !before.has(s.topic) && s.replicationFactor !== undefined);
+    const liveBrokers = toCreate.length ? await brokersFor(admin, Math.max(...toCreate.map((s) => s.replicationFactor ?? 1)), options.brokerWaitMs ?? 10_000) : Infinity;
     const plan = planTopics(specs, before, liveBrokers, options.partitionGrowth ?? 'refuse');
     for (const warning of plan.warnings) options.logger?.warn('topic differs from its settings', { reason: warning });
     if (plan.create.length) await createTopics(admin, plan.create);
@@ -140,4 +148,14 @@ function typesIn(err: unknown): string[] {
   };
   visit(err, 0);
   return types;
+}
+
+/** Live brokers, asked again until `wanted` are listed or `waitMs` has passed; the last count either way. */
+async function brokersFor(admin: Admin, wanted: number, waitMs: number): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const live = (await admin.describeCluster()).brokers.length;
+    if (live >= wanted || Date.now() >= deadline) return live;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
