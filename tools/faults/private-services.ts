@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localInfraOptionsFromEnv, registryJavaArgs, VERSIONS } from '@brokered-etl/local-infra';
+import { ferretdbBinaryPath, localInfraOptionsFromEnv, registryJavaArgs, VERSIONS } from '@brokered-etl/local-infra';
 import { REPO_ROOT } from '@brokered-etl/testing';
 import { freePort, isPortOpen, pollUntil } from './process-tree';
 
@@ -97,7 +97,7 @@ const infraOptions = () => localInfraOptionsFromEnv(REPO_ROOT, process.env);
 
 /** FerretDB (SQLite backend) built by `npm run infra:up`, on a free port with its own data dir. */
 export async function createPrivateMongo(): Promise<PrivateServer> {
-  const binary = join(infraOptions().cacheDir, `ferretdb-local-${VERSIONS.ferretdb}`);
+  const binary = ferretdbBinaryPath(infraOptions());
   if (!existsSync(binary)) throw new Error(`FerretDB is not built yet (${binary}); run "npm run infra:up" once`);
   const stateDir = mkdtempSync(join(tmpdir(), 'etl-faults-mongo-'));
   mkdirSync(join(stateDir, 'data'));

@@ -7,4 +7,4 @@ export type { LocalService } from './services/service';
 export { freePort, isPortOpen } from './process-control';
 export { registryJavaArgs } from './services/registry.service';
 export { createKafkaConnectService, MONGO_SINK_CONNECTOR_VERSION, type KafkaConnectService, type KafkaConnectExtras, type ConnectorState } from './services/kafka-connect.service';
-export { createMongoService } from './services/mongo.service';
+export { createMongoService, ferretdbBinaryPath } from './services/mongo.service';
