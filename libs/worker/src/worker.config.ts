@@ -48,7 +48,7 @@ export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
    */
   TARGET_WRITE_CONCERN: z.union([z.literal('majority'), z.coerce.number().int().min(0).max(50)]).default('majority'),
   TARGET_WRITE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
-  /** How target documents are replaced (docs/staging.md): `auto` picks insert-then-reinsert on FerretDB, bulk-replace on MongoDB. */
+  /** How target documents are replaced (docs/staging.md): `auto` picks insert-then-replace on FerretDB, bulk-replace on MongoDB. */
   TARGET_WRITE_PATH: z.enum(['auto', 'insert-then-replace', 'bulk-replace', 'insert-then-reinsert']).default('auto'),
   /** How often each worker looks for stalled runs. */
   STALL_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),

@@ -1,6 +1,6 @@
-import { SQLITE_ID_LOOKUP_FIX, withSqliteIdLookupFix } from './ferretdb-source';
+import { FERRETDB_FIXES, withFix } from './ferretdb-source';
 
-// the lines around IDColumn in FerretDB v1.24.2's internal/backends/sqlite/metadata/metadata.go
+// the lines around each fix in FerretDB v1.24.2
 const METADATA_GO = `const (
 	// DefaultColumn is a column name for all fields.
 	DefaultColumn = backends.ReservedPrefix + "sjson"
@@ -9,18 +9,37 @@ const METADATA_GO = `const (
 	IDColumn = DefaultColumn + "->'$._id'"
 )
 `;
+const MSG_UPDATE_GO = `		if !u.Multi {
+			iter = common.LimitIterator(iter, closer, 1)
+		}
 
-describe('the FerretDB SQLite _id lookup fix', () => {
-  it("looks _id up with the expression the _id index is built on (registry.go: DefaultColumn->\"_id\")", () => {
-    const fixed = withSqliteIdLookupFix(METADATA_GO, '1.24.2');
+		result, err := common.UpdateDocument(ctx, c, "update", iter, &u)
+		if err != nil {
+			return 0, 0, nil, lazyerrors.Error(err)
+		}
+`;
+
+describe('the FerretDB 1.24.2 fixes of the local build', () => {
+  it('looks _id up with the expression the _id index is built on (registry.go: DefaultColumn->"_id")', () => {
+    const fixed = withFix(METADATA_GO, FERRETDB_FIXES.sqliteIdLookup, '1.24.2');
     expect(fixed).toContain('IDColumn = DefaultColumn + "->\\"_id\\""');
     expect(fixed).not.toContain(`'$._id'`);
-    // only that line changes
-    expect(fixed.replace(SQLITE_ID_LOOKUP_FIX.to, SQLITE_ID_LOOKUP_FIX.from)).toBe(METADATA_GO);
   });
 
-  it('refuses a source where the line is not there exactly once, naming the file', () => {
-    expect(() => withSqliteIdLookupFix(METADATA_GO.replace("'$._id'", "'$.id'"), '1.99.0')).toThrow(/FerretDB 1\.99\.0: internal\/backends\/sqlite\/metadata\/metadata\.go does not hold .* exactly once/);
-    expect(() => withSqliteIdLookupFix(METADATA_GO + METADATA_GO, '1.24.2')).toThrow(/exactly once/);
+  it("releases an update statement's cursor before the next statement, error or not", () => {
+    const fixed = withFix(MSG_UPDATE_GO, FERRETDB_FIXES.updateIteratorRelease, '1.24.2');
+    const lines = fixed.split('\n').map((l) => l.trim());
+    expect(lines.indexOf('closer.Close() // brokered-etl: release the cursor\'s connection now, not when the command ends')).toBe(lines.findIndex((l) => l.startsWith('result, err := common.UpdateDocument')) + 1);
+  });
+
+  it('changes nothing but the fixed text', () => {
+    for (const [text, fix] of [[METADATA_GO, FERRETDB_FIXES.sqliteIdLookup], [MSG_UPDATE_GO, FERRETDB_FIXES.updateIteratorRelease]] as const) {
+      expect(withFix(text, fix, '1.24.2').replace(fix.to, fix.from)).toBe(text);
+    }
+  });
+
+  it('refuses a source where the text is not there exactly once, naming version and file', () => {
+    expect(() => withFix(METADATA_GO.replace("'$._id'", "'$.id'"), FERRETDB_FIXES.sqliteIdLookup, '1.99.0')).toThrow(/FerretDB 1\.99\.0: internal\/backends\/sqlite\/metadata\/metadata\.go does not hold .* exactly once/);
+    expect(() => withFix(MSG_UPDATE_GO + MSG_UPDATE_GO, FERRETDB_FIXES.updateIteratorRelease, '1.24.2')).toThrow(/msg_update\.go does not hold .* exactly once/);
   });
 });

@@ -3,37 +3,61 @@ import { join } from 'node:path';
 import { InfraError } from '../infra.errors';
 import { run } from '../process-control';
 
-/**
- * FerretDB 1.24.2's SQLite backend creates each collection's `_id` index on
- * `_ferretdb_sjson->"_id"` but looks documents up by `_ferretdb_sjson->'$._id'`:
- * the same value, a different expression, so SQLite never uses the index and
- * every find, update and delete by `_id` scans the whole table (measured: a
- * `replaceOne` by `_id` ~100 ms at 20,000 documents, ~2 ms at 200). The one
- * line below makes the lookup expression the index's; nothing on disk changes.
- * MongoDB and FerretDB's PostgreSQL backend are not affected.
- */
-export const SQLITE_ID_LOOKUP_FIX = {
-  file: 'internal/backends/sqlite/metadata/metadata.go',
-  from: `IDColumn = DefaultColumn + "->'$._id'"`,
-  to: `IDColumn = DefaultColumn + "->\\"_id\\""`,
-};
-
-/** metadata.go with the fix; refused unless the line to fix is there exactly once. */
-export function withSqliteIdLookupFix(metadataGo: string, version: string): string {
-  if (metadataGo.split(SQLITE_ID_LOOKUP_FIX.from).length !== 2) {
-    throw new InfraError('PROVISION_FAILED', `FerretDB ${version}: ${SQLITE_ID_LOOKUP_FIX.file} does not hold ${SQLITE_ID_LOOKUP_FIX.from} exactly once; check the _id lookup fix against this version`);
-  }
-  return metadataGo.replace(SQLITE_ID_LOOKUP_FIX.from, SQLITE_ID_LOOKUP_FIX.to);
+/** One line of FerretDB's source replaced at build time, with the reason. */
+export interface SourceFix {
+  file: string;
+  from: string;
+  to: string;
 }
 
-/** Part of the cached binary's name: a binary built without the fix is never reused. */
-export const FERRETDB_BUILD_TAG = 'sqlite-id-index';
+/**
+ * Two FerretDB 1.24.2 bugs this project's access paths run into, fixed in the
+ * local build (MongoDB is not affected; FerretDB 1.x gets no more releases).
+ */
+export const FERRETDB_FIXES: Record<'sqliteIdLookup' | 'updateIteratorRelease', SourceFix> = {
+  /**
+   * The SQLite backend creates each collection's `_id` index on
+   * `_ferretdb_sjson->"_id"` but looks documents up by `_ferretdb_sjson->'$._id'`:
+   * the same value, a different expression, so SQLite never uses the index and
+   * every find, update and delete by `_id` scans the table (measured: a
+   * `replaceOne` by `_id` 95 ms at 20,000 documents, 1.1 ms with the fix).
+   * Nothing on disk changes.
+   */
+  sqliteIdLookup: {
+    file: 'internal/backends/sqlite/metadata/metadata.go',
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: `IDColumn = DefaultColumn + "->\\"_id\\""`,
+  },
+  /**
+   * An `update` command keeps each statement's read cursor open until the whole
+   * command ends; every matched statement holds one of the SQLite pool's 100
+   * connections, so a bulk of 100 or more replaces of existing documents waits
+   * for a connection forever (measured: 50 in 49 ms, 100 never returns). The
+   * cursor is released once its statement is done.
+   */
+  updateIteratorRelease: {
+    file: 'internal/handler/msg_update.go',
+    from: `result, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n`,
+    to: `result, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close() // brokered-etl: release the cursor's connection now, not when the command ends\n`,
+  },
+};
+
+/** The file with the fix; refused unless the text to replace is there exactly once. */
+export function withFix(text: string, fix: SourceFix, version: string): string {
+  if (text.split(fix.from).length !== 2) {
+    throw new InfraError('PROVISION_FAILED', `FerretDB ${version}: ${fix.file} does not hold ${JSON.stringify(fix.from)} exactly once; check the fix against this version`);
+  }
+  return text.replace(fix.from, fix.to);
+}
+
+/** Part of the cached binary's name: a binary built without the fixes is never reused. */
+export const FERRETDB_BUILD_TAG = 'fixes-2';
 
 /**
- * The FerretDB module source with the fix applied, under `cacheDir`, and a
+ * The FerretDB module source with the fixes applied, under `cacheDir`, and a
  * go.mod for tools/infra/ferretdb that points at it (`go build -modfile`).
- * Refuses to build when the line is not there exactly once: a different
- * FerretDB version needs the fix looked at again, not applied blindly.
+ * A different FerretDB version needs the fixes looked at again, not applied
+ * blindly: the build is refused when a line is not found.
  */
 export function patchedFerretdbModule(wrapperDir: string, cacheDir: string, version: string): { modfile: string } {
   const module = `github.com/FerretDB/FerretDB@v${version}`;
@@ -47,8 +71,10 @@ export function patchedFerretdbModule(wrapperDir: string, cacheDir: string, vers
     run('cp', ['-R', downloaded.Dir, staging], { what: 'FerretDB source copy' });
     // the module cache is read-only, and so is a copy of it until made ours
     run('chmod', ['-R', 'u+w', staging], { what: 'FerretDB source copy' });
-    const file = join(staging, SQLITE_ID_LOOKUP_FIX.file);
-    writeFileSync(file, withSqliteIdLookupFix(readFileSync(file, 'utf8'), version));
+    for (const fix of Object.values(FERRETDB_FIXES)) {
+      const file = join(staging, fix.file);
+      writeFileSync(file, withFix(readFileSync(file, 'utf8'), fix, version));
+    }
     renameSync(staging, source);
   }
 
