@@ -39,7 +39,7 @@ describe('lookups by _id on the staging database (real server)', () => {
   it('a replace by _id costs about the same at 20,000 documents as at 200', async () => {
     const small = await medianReplaceMs(200);
     const large = await medianReplaceMs(20_000);
-    console.log(`replaceOne by _id, median of 25: ${small.toFixed(1)} ms at 200 documents, ${large.toFixed(1)} ms at 20,000`);
+    process.stderr.write(`id-lookup.int: replaceOne by _id, median of 25: ${small.toFixed(1)} ms at 200 documents, ${large.toFixed(1)} ms at 20,000\n`);
     expect(large).toBeLessThan(Math.max(5 * small, 10));
   }, 120_000);
 });
