@@ -1,6 +1,7 @@
 import { planFileSource } from './sources/file-plan';
 import { readFileSplit } from './sources/file-split.reader';
 import { formatOf, resolveSourcePath } from './sources/file-source';
+import { sourceIdentity } from './sources/source-identity';
 import { validateParams, type ParamSpecs } from './pipeline-params';
 import type { PipelineSource, SourceContext } from './source-split.types';
 
@@ -40,7 +41,8 @@ export function fileSource<Raw>(options: FileSourceOptions<Raw>): PipelineSource
       validateParams(declared, own, { sourceRoots: plan.sourceRoots, requireFiles: false });
       const { path, format } = fileOf(params, plan);
       const limit = own.limit ? Number(own.limit) : plan.limit;
-      return planFileSource(path, format, { ...plan, limit }, { expectedColumns: options.expectedColumns });
+      const planned = await planFileSource(path, format, { ...plan, limit }, { expectedColumns: options.expectedColumns });
+      return { ...planned, sourceId: sourceIdentity(path, plan.sourceRoots) };
     },
     async *read(params, split, fingerprint, context) {
       const { path, format } = fileOf(params, context);

@@ -6,6 +6,7 @@ export { chunkRecords, estimateBytes, DEFAULT_CHUNK_LIMITS, type RecordChunk } f
 export { fileSource, fileSourceParams, type FileSourceOptions } from './file-source';
 export { readFileRecords, resolveSourcePath, formatOf, type FileFormat } from './sources/file-source';
 export { confinePath, confineExistingFile, defaultSourceRoots, projectDataDir, vegaDataDir, type ConfinedPath } from './sources/source-roots';
+export { sourceIdentity } from './sources/source-identity';
 export { readCsv } from './sources/csv.source';
 export { readWholeSource } from './whole-source';
 export {

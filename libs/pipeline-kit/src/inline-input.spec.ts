@@ -47,6 +47,10 @@ describe('inline records', () => {
     const params = { ...inline([{ id: 'a' }, { id: 'b' }]) };
     const plan = await source.plan(params, { splitRecords: 1000, sourceRoots: [] });
     expect(plan).toMatchObject({ totalRecords: 2, splits: [{ splitSeq: 0, firstRecordIndex: 0, recordCount: 2, range: { unit: 'rows', start: 0, end: 2 } }] });
+    // the records are the source: the same ones sent again name the same source, others another
+    expect(plan.sourceId).toMatch(/^inline:[0-9a-f]{16}$/);
+    expect((await source.plan({ ...params }, { splitRecords: 1000, sourceRoots: [] })).sourceId).toBe(plan.sourceId);
+    expect((await source.plan(inline([{ id: 'c' }]), { splitRecords: 1000, sourceRoots: [] })).sourceId).not.toBe(plan.sourceId);
     expect(await collect(source.read(params, plan.splits[0], plan.fingerprint, { sourceRoots: [] }))).toEqual([{ id: 'a', note: null }, { id: 'b', note: null }]);
     expect(() => source.read(inline([{ id: 'c' }]), plan.splits[0], plan.fingerprint, { sourceRoots: [] })).toThrow(expect.objectContaining({ code: 'SOURCE_CHANGED' }));
     expect((await source.plan({}, { splitRecords: 1000, sourceRoots: [] })).fingerprint).toBe('file');

@@ -58,7 +58,9 @@ export function sourceForRun<Raw>(source: PipelineSource<Raw>, extractedRecord: 
       const records = parseInlineRecords(extractedRecord, params);
       if (!records) return source.plan(params, options);
       const split: SourceSplit = { splitSeq: 0, firstRecordIndex: 0, recordCount: records.length, range: { unit: 'rows', start: 0, end: records.length } };
-      const plan: SourcePlan = { fingerprint: fingerprintOf(params[INLINE_RECORDS_PARAM]), totalRecords: records.length, splits: [split] };
+      const fingerprint = fingerprintOf(params[INLINE_RECORDS_PARAM]);
+      // the records are the source: the same records sent again land on the same documents, other records never on these
+      const plan: SourcePlan = { fingerprint, sourceId: fingerprint, totalRecords: records.length, splits: [split] };
       return plan;
     },
     read(params, split, fingerprint, context) {

@@ -16,6 +16,14 @@ export interface TransformContext {
   params: Record<string, string>;
   /** Aborted when the worker shuts down: pass it to slow third-party calls. */
   signal: AbortSignal;
+  /**
+   * The source the run read, as its plan named it: `id` is the file's path inside its source root
+   * (`flights-20k.json`, `2024/flights.json`; an absolute path for a file another root shadows), or
+   * `inline:<hash>` for inline records. Put it in target keys built from a position, so that two
+   * sources (two `flights.json` in two folders) never write the same documents; a natural key needs
+   * none. Absent for a run planned before sources had an identity, and for a source that gives none.
+   */
+  source?: { id: string };
 }
 
 /**

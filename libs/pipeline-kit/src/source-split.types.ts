@@ -18,6 +18,12 @@ export interface SourceSplit {
 export interface SourcePlan {
   /** The content that was planned (e.g. "size:mtimeMs"): a split of other content is refused (SOURCE_CHANGED). */
   fingerprint: string;
+  /**
+   * Which source this is, stable from run to run: what a transform puts in target keys built from
+   * positions (TransformContext.source). A file's path inside its source root (sourceIdentity);
+   * `inline:<hash>` for inline records. A source without one gives its transforms no `context.source`.
+   */
+  sourceId?: string;
   totalRecords: number;
   splits: SourceSplit[];
 }

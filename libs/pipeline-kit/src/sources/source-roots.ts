@@ -23,7 +23,7 @@ export function defaultSourceRoots(): string[] {
 }
 
 /** A root as the file system names it, so a root reached through a symlink (macOS /tmp) still contains its files. */
-function realRoot(root: string): string {
+export function realRoot(root: string): string {
   try {
     return realpathSync(root);
   } catch {
@@ -31,7 +31,7 @@ function realRoot(root: string): string {
   }
 }
 
-function isInside(path: string, root: string): boolean {
+export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
@@ -78,7 +78,7 @@ export function confineExistingFile(param: string, value: string, roots: readonl
   return path;
 }
 
-function realOrNull(path: string): string | null {
+export function realOrNull(path: string): string | null {
   try {
     return realpathSync(path);
   } catch {
