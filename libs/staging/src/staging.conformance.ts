@@ -206,14 +206,18 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       const run = newRun();
       await store.createRun(run);
       const split = (splitSeq: number) => ({ splitSeq, firstRecordIndex: splitSeq * 10, recordCount: 10, range: { unit: 'rows' as const, start: splitSeq * 10, end: splitSeq * 10 + 10 } });
-      const plan = { runId: run.runId, pipeline: 'flights', fingerprint: '100:1', totalRecords: 20, splitRecords: 10, splitWindow: 6, splits: [split(0), split(1)], plannedAt: new Date() };
+      const plan = { runId: run.runId, pipeline: 'flights', fingerprint: '100:1', sourceId: '2024/flights.json', totalRecords: 20, splitRecords: 10, splitWindow: 6, splits: [split(0), split(1)], plannedAt: new Date() };
       expect((await store.savePlan(plan)).fingerprint).toBe('100:1');
-      expect((await store.savePlan({ ...plan, fingerprint: '999:2', splits: [split(0)] })).fingerprint).toBe('100:1');
-      expect((await store.getPlan(run.runId))?.splits).toHaveLength(2);
+      expect((await store.savePlan({ ...plan, fingerprint: '999:2', sourceId: 'other.json', splits: [split(0)] })).fingerprint).toBe('100:1');
+      expect(await store.getPlan(run.runId)).toMatchObject({ sourceId: '2024/flights.json', splits: [split(0), split(1)] });
       expect((await store.getRun(run.runId))?.splitCount).toBe(2);
       await store.resetExtraction(run.runId);
       expect(await store.getPlan(run.runId)).toBeUndefined();
       expect((await store.getRun(run.runId))?.splitCount).toBeUndefined();
+      // a plan staged before plans named their source reads back without one
+      const { sourceId: _none, ...older } = plan;
+      await store.savePlan(older);
+      expect((await store.getPlan(run.runId))?.sourceId).toBeUndefined();
     });
 
     it('marks splits done once each, however often a split is redone, and counts them apart from chunks', async () => {

@@ -53,6 +53,8 @@ export interface StagedPlan {
   runId: string;
   pipeline: string;
   fingerprint: string;
+  /** The source's identity (SourcePlan.sourceId), for target keys; absent in plans staged before it existed. */
+  sourceId?: string;
   totalRecords: number;
   splitRecords: number;
   /** Splits of the run queued at once: each split's successor is split seq + window (ADR 0004). */
