@@ -76,6 +76,8 @@ describe('extractor: a trigger is planned into splits, each split extracted on i
   it('a redelivered trigger reuses the staged plan', async () => {
     const { extract, trigger, drain, staging, deps } = setup(7);
     await extract(inbound(deps.topics.trigger, trigger), fakeHandlerContext());
+    // the source's identity is decided here, once, and staged with the plan for the transformer's keys
+    expect((await staging.getPlan(trigger.runId))?.sourceId).toBe('numbers');
     await extract(inbound(deps.topics.trigger, { ...trigger, params: { count: '100' } }), fakeHandlerContext());
     await drain();
     expect((await staging.getRun(trigger.runId))?.totalRecords).toBe(7);

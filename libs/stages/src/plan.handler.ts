@@ -93,7 +93,7 @@ export function createPlanHandler(deps: StageDeps) {
       });
       staged = await deps.staging.savePlan({ runId, pipeline: pipeline.name, ...planned, splitRecords, splitWindow, plannedAt: now() });
       await deps.events.emit({ runId, pipeline: pipeline.name, stage: STAGE, type: 'run.started', records: staged.totalRecords, message: `${staged.splits.length} splits` });
-      log.info('source planned', { runId, pipeline: pipeline.name, splits: staged.splits.length, records: staged.totalRecords });
+      log.info('source planned', { runId, pipeline: pipeline.name, sourceId: staged.sourceId, splits: staged.splits.length, records: staged.totalRecords });
     }
     await deps.progress?.touch(runId, STAGE);
 

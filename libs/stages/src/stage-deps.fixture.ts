@@ -24,7 +24,7 @@ export const numbersPipeline: AnyPipeline = {
         const end = Math.min(count, start + splitRecords);
         splits.push({ splitSeq: splits.length, firstRecordIndex: start, recordCount: end - start, range: { unit: 'rows' as const, start, end } });
       }
-      return { fingerprint: `count:${count}`, totalRecords: count, splits };
+      return { fingerprint: `count:${count}`, sourceId: 'numbers', totalRecords: count, splits };
     },
     async *read(params, split, fingerprint) {
       if (fingerprint !== `count:${params['count'] ?? 1}`) throw new EtlError('SOURCE_CHANGED', 'count changed');

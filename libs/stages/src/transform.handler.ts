@@ -2,7 +2,7 @@ import { HEADERS, type Chunk, type DeadLetter } from '@brokered-etl/contracts';
 import { reuseFetchedSince } from '@brokered-etl/enrichment';
 import { classify, errorCodeOf, errorMessageOf, EtlError } from '@brokered-etl/errors';
 import { deadLetterOf, type HandlerContext, type InboundMessage } from '@brokered-etl/messaging';
-import type { AnyPipeline } from '@brokered-etl/pipeline-kit';
+import type { AnyPipeline, TransformContext } from '@brokered-etl/pipeline-kit';
 import type { Rejection } from '@brokered-etl/staging';
 import { chunkHeaders, requirePipeline } from './pipeline-lookup';
 import { recordPatchHeader, recordPatchIndex, rejectionId } from './record-patch';
@@ -14,7 +14,14 @@ const STAGE = 'transformer';
 const RECORD_REJECTIONS: ReadonlySet<string> = new Set(['VALIDATION_FAILED', 'ENRICHMENT_REFUSED']);
 const DEFAULT_ENRICHMENT_BUDGET_MS = 5_000;
 
-type TransformFn = (raw: unknown, context: { runId: string; params: Record<string, string>; signal: AbortSignal }) => unknown;
+type TransformFn = (raw: unknown, context: TransformContext) => unknown;
+
+/** What the transform of a run's records needs from staging, read once per run. */
+interface RunInfo {
+  params: Record<string, string>;
+  requestedAt: Date;
+  source?: { id: string };
+}
 
 /**
  * Extracted chunk → transformed chunk. A record that fails validation is
@@ -26,7 +33,7 @@ export function createTransformHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
   const transforms = new Map<string, Promise<TransformFn>>();
   const sourceRoots = sourceRootsOf(deps);
-  const runCache = new Map<string, { params: Record<string, string>; requestedAt: Date }>();
+  const runCache = new Map<string, RunInfo>();
 
   const transformOf = (name: string) => {
     const pipeline = requirePipeline(deps, name);
@@ -39,11 +46,12 @@ export function createTransformHandler(deps: StageDeps) {
     return { pipeline, transform: transforms.get(name)! };
   };
 
-  async function runOf(runId: string): Promise<{ params: Record<string, string>; requestedAt: Date }> {
+  async function runOf(runId: string): Promise<RunInfo> {
     const cached = runCache.get(runId);
     if (cached) return cached;
-    const run = await deps.staging.getRun(runId);
-    const info = { params: run?.params ?? {}, requestedAt: run?.requestedAt ?? now() };
+    const [run, plan] = await Promise.all([deps.staging.getRun(runId), deps.staging.getPlan(runId)]);
+    const info: RunInfo = { params: run?.params ?? {}, requestedAt: run?.requestedAt ?? now() };
+    if (plan?.sourceId) info.source = { id: plan.sourceId };
     // a long-lived worker sees many runs: keep the recent ones (Map keeps insertion order)
     if (runCache.size >= 256) runCache.delete(runCache.keys().next().value!);
     runCache.set(runId, info);
@@ -102,7 +110,7 @@ export function createTransformHandler(deps: StageDeps) {
     await resumeIfRedriven(deps, message, chunk.runId);
     const { pipeline, transform: pending } = transformOf(chunk.pipeline);
     const fn = await pending;
-    const { params, requestedAt } = await runOf(chunk.runId);
+    const { params, requestedAt, source } = await runOf(chunk.runId);
     const extractedSchema = deps.schemas.extracted.get(pipeline.name)!;
 
     const rejections: Rejection[] = [];
@@ -133,7 +141,7 @@ export function createTransformHandler(deps: StageDeps) {
     for (const [i, raw] of chunk.records.entries()) {
       const recordIndex = chunk.firstRecordIndex + i;
       try {
-        passed.push({ raw, recordIndex, out: await fn(raw, { runId: chunk.runId, params, signal: context.signal }) });
+        passed.push({ raw, recordIndex, out: await fn(raw, { runId: chunk.runId, params, signal: context.signal, source }) });
       } catch (err) {
         await reject(raw, recordIndex, err);
       }
