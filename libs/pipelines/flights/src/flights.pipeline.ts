@@ -44,13 +44,14 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
       const airports = await airportsFor(context.params['airports']);
       let transform = transforms.get(airports);
       if (!transform) transforms.set(airports, (transform = createFlightTransform(airports)));
-      return transform(raw, basename(context.params['source'] ?? DEFAULT_FLIGHTS_SOURCE));
+      // a run planned before plans staged the source's identity keys by the file's basename, as it did then, so its reruns rewrite the same documents
+      return transform(raw, context.source?.id ?? basename(context.params['source'] ?? DEFAULT_FLIGHTS_SOURCE));
     };
   },
 
   target: {
     collection: 'flights',
-    // source position, not a natural key: flights-3m.parquet has 191 rows that
+    // source identity and position, not a natural key: flights-3m.parquet has 191 rows that
     // repeat another row exactly, and each is a record the source gave us (ADR 0003)
     documentOf: ({ id, ...flight }) => ({ _id: id, ...flight }),
   },

@@ -38,7 +38,7 @@ export const flightShape = recordShape({
   name: 'Flight',
   namespace: NS,
   fields: {
-    id: string({ doc: '<source file>:<sourceIndex>, the target _id' }),
+    id: string({ doc: '<source identity>:<sourceIndex>, the target _id' }),
     source: string(),
     sourceIndex: long(),
     departureLocal: string({ doc: 'wall-clock time at the origin, ISO without zone: 2001-01-01T06:55' }),

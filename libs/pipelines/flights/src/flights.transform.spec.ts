@@ -1,5 +1,7 @@
 import { EtlError } from '@brokered-etl/errors';
+import { defaultSourceRoots } from '@brokered-etl/pipeline-kit';
 import { loadAirports, type AirportIndex } from './airports.reference';
+import { flightsPipeline } from './flights.pipeline';
 import type { RawFlight } from './flights.shapes';
 import { createFlightTransform, delayClass, parseLocalDate } from './flights.transform';
 
@@ -56,5 +58,24 @@ describe('flights transform', () => {
 
   it('classifies delays', () => {
     expect([-3, 0, 14, 15, 59, 60, 179, 180].map(delayClass)).toEqual(['early', 'on-time', 'on-time', 'minor', 'minor', 'moderate', 'moderate', 'severe']);
+  });
+});
+
+describe('flights pipeline keys', () => {
+  const raw: RawFlight = { sourceIndex: 7, date: '2001/01/01 06:55', delay: '-19', distance: '1797', origin: 'LAX', destination: 'BNA' };
+  const keyOf = async (context: { params: Record<string, string>; source?: { id: string } }) => {
+    const transform = await flightsPipeline.createTransform({ sourceRoots: defaultSourceRoots() });
+    const flight = await transform(raw, { runId: 'r', signal: new AbortController().signal, ...context });
+    return flightsPipeline.target.documentOf(flight)._id;
+  };
+
+  it('are the source identity the run was planned with and the position: same-named files in two folders never share one', async () => {
+    expect(await keyOf({ params: { source: 'data/2024/flights.json' }, source: { id: '2024/flights.json' } })).toBe('2024/flights.json:7');
+    expect(await keyOf({ params: { source: 'data/2025/flights.json' }, source: { id: '2025/flights.json' } })).toBe('2025/flights.json:7');
+  });
+
+  it('for a run planned before plans named the source, are the basename of its source param, as then', async () => {
+    expect(await keyOf({ params: { source: 'data/2024/flights.json' } })).toBe('flights.json:7');
+    expect(await keyOf({ params: {} })).toBe('flights-20k.json:7');
   });
 });

@@ -39,6 +39,7 @@ export function createFlightTransform(airports: AirportIndex) {
     if (!found) throw new EtlError('VALIDATION_FAILED', `${field} airport "${code}" is not in airports.csv`);
     return found;
   };
+  /** `source`: the source's identity (TransformContext.source), which keys the document with the record's position. */
   return (raw: RawFlight, source: string): Flight => {
     const departure = parseLocalDate(raw.date);
     const delayMinutes = integer('delay', raw.delay);
