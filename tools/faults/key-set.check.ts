@@ -16,13 +16,13 @@ export interface KeySetReport {
 }
 
 /**
- * The flights pipeline keys a document `<source basename>:<source position>`,
- * so the first N rows of a source are exactly ids `<source>:0 … <source>:N-1`.
+ * The flights pipeline keys a document `<source identity>:<source position>`,
+ * so the first N rows of a source are exactly ids `<sourceId>:0 … <sourceId>:N-1`.
  * Reads only _id; a bitmap of positions makes it linear and small for millions of rows.
  */
-export async function checkKeySet(db: MongoConnection['db'], options: { collection: string; source: string; expected: number }): Promise<KeySetReport> {
+export async function checkKeySet(db: MongoConnection['db'], options: { collection: string; sourceId: string; expected: number }): Promise<KeySetReport> {
   const started = Date.now();
-  const prefix = `${options.source}:`;
+  const prefix = `${options.sourceId}:`;
   const seen = new Uint8Array(options.expected);
   let present = 0;
   let unexpected = 0;

@@ -154,7 +154,7 @@ npm run faults -- --help                          # every option; --list names t
 
 | column | meaning |
 |---|---|
-| expected | rows in the slice: the run must load ids \`<source>:0 … <source>:N-1\` (the flights key is \`<source basename>:<position>\`; the data has no record the transform rejects) |
+| expected | rows in the slice: the run must load ids \`<source>:0 … <source>:N-1\` (the flights key is \`<source identity>:<position>\`, the identity being the file's path inside its source root; the data has no record the transform rejects) |
 | loaded | expected ids present in the target collection \`flights\` after the run |
 | lost | expected ids **missing** from the target |
 | unexpected | documents whose id is not an expected one (another source, a position past the slice, a malformed id) |

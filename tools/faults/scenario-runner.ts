@@ -244,7 +244,7 @@ async function check(connected: ConnectedRunControl, result: ScenarioResult, opt
   }
   const mongo = await connectMongo({ url: services.mongoUrl, database, appName: 'faults-check' });
   try {
-    const keys = await checkKeySet(mongo.db, { collection: TARGET_COLLECTION, source: basenameOf(options.source), expected: options.expected });
+    const keys = await checkKeySet(mongo.db, { collection: TARGET_COLLECTION, sourceId: options.sourceId, expected: options.expected });
     Object.assign(result, { keys, loaded: keys.present, lost: keys.lost, unexpected: keys.unexpected });
     if (keys.lost) result.notes.push(`lost positions: ${keys.lostRanges}`);
     if (keys.unexpected) result.notes.push(`unexpected ids, e.g. ${keys.unexpectedSample.join(', ')}`);
@@ -325,5 +325,4 @@ function forcedStops(workers: WorkerPool): string[] {
 }
 
 const describeSample = (s: RunSample | undefined) => (s ? `${s.status}, extracted ${s.extracted}, transformed ${s.transformed}, loaded ${s.loaded}` : 'never seen');
-const basenameOf = (source: string) => source.split('/').pop()!;
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -107,6 +107,8 @@ export interface ScenarioOptions {
   services: IntegrationEnv;
   /** Flights source (vega-datasets name or path) and the trigger params. */
   source: string;
+  /** The source's identity as the workers plan it: the prefix of the ids the key-set check expects. */
+  sourceId: string;
   params: Record<string, string>;
   expected: number;
   seed: number;
