@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import type { DeadLetter } from '@brokered-etl/contracts';
@@ -33,6 +33,8 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
   };
   const source = writePatchedFlights('flights-2k-corrupt.json', corrupt);
   const rejectedIndexes = Object.keys(corrupt).map(Number);
+  // the file's path inside its source root (the temp folder, one of every spec's roots) names it in the keys
+  const sourceId = `${basename(dirname(source))}/flights-2k-corrupt.json`;
 
   beforeAll(async () => {
     ({ stages, connected: control, mongo } = await pipeline.start());
@@ -65,9 +67,9 @@ describe('flights pipeline end to end (real Kafka, registry, MongoDB)', () => {
 
     const target = mongo.db(database).collection('flights');
     expect(await target.countDocuments()).toBe(2000 - rejectedIndexes.length);
-    const sample = await target.findOne({ _id: 'flights-2k-corrupt.json:0' as never });
+    const sample = await target.findOne({ _id: `${sourceId}:0` as never });
     expect(sample).toMatchObject({ route: 'LAX-BNA', origin: { iata: 'LAX', city: 'Los Angeles' }, destination: { iata: 'BNA' }, delayClass: 'early' });
-    expect(await target.countDocuments({ _id: { $in: rejectedIndexes.map((i) => `flights-2k-corrupt.json:${i}`) } as never })).toBe(0);
+    expect(await target.countDocuments({ _id: { $in: rejectedIndexes.map((i) => `${sourceId}:${i}`) } as never })).toBe(0);
 
     const letters = (await deadLetters()).filter((l) => l.runId === request.runId);
     expect(letters.map((l) => l.recordIndex).sort((a, b) => a! - b!)).toEqual(rejectedIndexes);

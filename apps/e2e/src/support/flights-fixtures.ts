@@ -14,7 +14,8 @@ export function readFlights(): FlightRecord[] {
 /**
  * flights-2k.json with the records at the given indexes patched, written as
  * `fileName` in a fresh temp dir; returns its path. The file name is the
- * caller's because it is part of every record id (`<fileName>:<index>`).
+ * caller's because it is part of every record id: `<temp dir>/<fileName>:<index>`,
+ * the path inside the test roots' temp folder.
  */
 export function writePatchedFlights(fileName: string, patches: Record<number, FlightRecord>): string {
   const flights = readFlights();
