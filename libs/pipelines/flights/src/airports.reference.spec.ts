@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSourceRoots } from '@brokered-etl/pipeline-kit';
@@ -30,5 +30,28 @@ describe('airports reference: a file like the source, confined to the source roo
     const context = { runId: 'r', signal: new AbortController().signal };
     await expect(transform(raw, { ...context, params: { airports: '/etc/passwd' } })).rejects.toMatchObject({ code: 'BAD_PARAMS' });
     await expect(transform(raw, { ...context, params: {} })).resolves.toMatchObject({ route: 'LAX-SFO' });
+  });
+
+  it('answers a param from memory for a second, then sees the file changed or gone', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'airports-ref-')));
+    const file = join(root, 'mine.csv');
+    writeFileSync(file, 'iata,name,city,state,country,latitude,longitude\nAAA,A,Aville,,USA,1,2\n');
+    let now = 1_000_000;
+    const spy = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const airportsFor = createAirportReferences([root]);
+      expect((await airportsFor('mine.csv')).has('AAA')).toBe(true);
+      writeFileSync(file, 'iata,name,city,state,country,latitude,longitude\nBBB,B,Bville,,USA,1,2\n');
+      utimesSync(file, new Date(), new Date(Date.UTC(2030, 0, 1)));
+      now += 999;
+      expect((await airportsFor('mine.csv')).has('AAA')).toBe(true);
+      now += 1;
+      expect((await airportsFor('mine.csv')).has('BBB')).toBe(true);
+      rmSync(file);
+      now += 1000;
+      await expect(airportsFor('mine.csv')).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
