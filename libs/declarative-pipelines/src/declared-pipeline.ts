@@ -60,7 +60,7 @@ export function buildDeclaredPipeline(parsed: ParsedPipelineFile): DeclaredPipel
   const key = compile(['target', 'key'], file.target.key, onMapped);
 
   const reader = recordReader(extracted, { computed: positionField ? [positionField] : [] });
-  const transform = declaredTransform({ mapping, rejects, key, typed: recordReader(transformed) });
+  const transform = declaredTransform({ mapping, rejects, key, typed: recordReader(transformed), defaultSource: file.source.file });
   return {
     name: file.name,
     description: file.description,

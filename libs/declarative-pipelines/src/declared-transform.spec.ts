@@ -110,6 +110,18 @@ describe('a declared transform', () => {
     await expect(fn(await extracted(), context)).rejects.toThrow('target.key gave nothing for this record, not a text or a number');
   });
 
+  it('binds $sourceId, so a position key can name its file: the same position in two files is two documents', async () => {
+    const byPosition = buildDeclaredPipeline(parsePipelineFile('pipelines/p.yaml', DECLARATION.replace(/key: .*/, `key: '$sourceId & ":" & $string($source.position)'`)));
+    const fn = await byPosition.createTransform({ sourceRoots: [] });
+    const record = await extracted({}, 3);
+    const in2024 = await fn(record, { ...context, source: { id: '2024/readings.json' } });
+    const in2025 = await fn(record, { ...context, source: { id: '2025/readings.json' } });
+    expect([in2024._id, in2025._id]).toEqual(['2024/readings.json:3', '2025/readings.json:3']);
+    // a run planned before sources had an identity: the basename of its source, else of the declared default file
+    expect((await fn(record, { ...context, params: { ...context.params, source: '2024/readings.json' } }))._id).toBe('readings.json:3');
+    expect((await fn(record, context))._id).toBe('readings.json:3');
+  });
+
   it('documentOf is the transformed record itself: its _id was computed by the transformer', async () => {
     const out = await transformed(await extracted());
     expect(pipeline.target.documentOf(out)).toBe(out);

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { EtlError } from '@brokered-etl/errors';
 import type { RecordReader, RecordShape, TransformContext } from '@brokered-etl/pipeline-kit';
 import type { CompiledExpression } from './expressions';
@@ -18,6 +19,8 @@ export interface DeclaredRule {
 }
 
 export interface DeclaredTransformParts {
+  /** The file a run reads when it names none: `$sourceId`'s fallback, by basename, for a run planned before sources had an identity. */
+  defaultSource?: string;
   mapping: DeclaredMapping[];
   rejects: DeclaredRule[];
   key: CompiledExpression;
@@ -41,7 +44,10 @@ const reject = (reason: string, details: Record<string, unknown>) => new EtlErro
  */
 export function declaredTransform(parts: DeclaredTransformParts) {
   return async (raw: Record<string, unknown>, context: TransformContext): Promise<DeclaredRecord> => {
-    const bindings = { source: raw, params: context.params, runId: context.runId };
+    // $sourceId: the planned source's identity (2024/readings.json), for position keys that must not collide across files;
+    // a run planned before sources had one keys by the file's basename, as flights does
+    const sourceId = context.source?.id ?? basename(context.params['source'] || parts.defaultSource || '');
+    const bindings = { source: raw, params: context.params, runId: context.runId, sourceId };
     const mapped: Record<string, unknown> = {};
     for (const { field, expression, isArray } of parts.mapping) {
       let value: unknown;
