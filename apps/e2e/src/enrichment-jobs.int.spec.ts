@@ -1,13 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ConnectedRunControl } from '@brokered-etl/run-control';
 import { AIRPORT_RISK_SERVICE } from '@brokered-etl/pipelines/airport-risk';
-import { vegaDataDir } from '@brokered-etl/pipeline-kit';
 import { waitFor } from '@brokered-etl/testing';
 import { evaluateRisk, startThirdPartyService, type ThirdPartyService } from '@brokered-etl/third-party';
 import type { TestStages } from '@brokered-etl/worker/testing';
 import type { MongoClient } from 'mongodb';
+import { writeAirportsSlice } from './support/airports-fixtures';
 import { createPipelineEnv } from './support/pipeline-env';
 
 /**
@@ -31,11 +28,8 @@ describe('enrichment: submitted jobs survive a transformer restart', () => {
   let codes: string[];
 
   beforeAll(async () => {
-    const lines = readFileSync(join(vegaDataDir(), 'airports.csv'), 'utf8').trim().split('\n');
-    const rows = lines.slice(1, AIRPORTS + 1);
-    codes = rows.map((row) => row.split(',')[0]).sort();
-    source = join(mkdtempSync(join(tmpdir(), 'it-enrich-jobs-')), `airports-${AIRPORTS}.csv`);
-    writeFileSync(source, [lines[0], ...rows].join('\n') + '\n');
+    ({ source, codes } = writeAirportsSlice(AIRPORTS, 'it-enrich-jobs-'));
+    codes.sort();
     service = await startThirdPartyService({ latency: { medianMs: 20, p95Ms: 60 }, jobDurationMs: JOB_MS, seed: 14 });
     ({ stages, connected, mongo } = await pipeline.start({ extraEnv: { ENRICHMENT_SERVICES: `${AIRPORT_RISK_SERVICE}=${service.url}` } }));
   }, 120_000);

@@ -1,13 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ConnectedRunControl } from '@brokered-etl/run-control';
 import { AIRPORT_RISK_SERVICE, airportRiskEnrichment } from '@brokered-etl/pipelines/airport-risk';
-import { vegaDataDir } from '@brokered-etl/pipeline-kit';
 import { waitFor } from '@brokered-etl/testing';
 import { evaluateRisk, startThirdPartyService, type ThirdPartyService } from '@brokered-etl/third-party';
 import type { TestStages } from '@brokered-etl/worker/testing';
 import type { MongoClient } from 'mongodb';
+import { writeAirportsSlice } from './support/airports-fixtures';
 import { createPipelineEnv } from './support/pipeline-env';
 
 /**
@@ -31,12 +28,8 @@ describe('enrichment: airport-risk against a slow, throttling third party', () =
 
   beforeAll(async () => {
     // the first 300 airports of vega-datasets' airports.csv, as a file of its own
-    const lines = readFileSync(join(vegaDataDir(), 'airports.csv'), 'utf8').trim().split('\n');
-    const rows = lines.slice(1, AIRPORTS + 1);
-    codes = rows.map((row) => row.split(',')[0]);
+    ({ source, codes } = writeAirportsSlice(AIRPORTS, 'it-enrich-'));
     refused = codes[7];
-    source = join(mkdtempSync(join(tmpdir(), 'it-enrich-')), 'airports-300.csv');
-    writeFileSync(source, [lines[0], ...rows].join('\n') + '\n');
 
     // slower than the client's limits allow for: its own throttle answers 429 (Retry-After 1), and 3 % of calls fail with 503
     service = await startThirdPartyService({
