@@ -19,6 +19,25 @@ const MSG_UPDATE_GO = `		if !u.Multi {
 		}
 `;
 
+// Query's pushdown, then Explain's (same test, different body): only Query's is changed
+const COLLECTION_GO = `	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}
+	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			filterPushdown = true
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+		}
+	}
+`;
+
 describe('the FerretDB 1.24.2 fixes of the local build', () => {
   it('looks _id up with the expression the _id index is built on (registry.go: DefaultColumn->"_id")', () => {
     const fixed = withFix(METADATA_GO, FERRETDB_FIXES.sqliteIdLookup, '1.24.2');
@@ -32,8 +51,14 @@ describe('the FerretDB 1.24.2 fixes of the local build', () => {
     expect(lines.indexOf('closer.Close() // brokered-etl: release the cursor\'s connection now, not when the command ends')).toBe(lines.findIndex((l) => l.startsWith('result, err := common.UpdateDocument')) + 1);
   });
 
+  it("narrows a query by a plain _id beside other keys (Query's pushdown only; Explain's report is left as it was)", () => {
+    const fixed = withFix(COLLECTION_GO, FERRETDB_FIXES.idPushdownBesideOtherKeys, '1.24.2');
+    const ifs = fixed.split('\n').filter((l) => l.includes('params.Filter.Len()')).map((l) => l.trim());
+    expect(ifs).toEqual(['if params.Filter.Len() >= 1 { // brokered-etl: any filter with a plain _id, not only {_id} alone', 'if params.Filter.Len() == 1 {']);
+  });
+
   it('changes nothing but the fixed text', () => {
-    for (const [text, fix] of [[METADATA_GO, FERRETDB_FIXES.sqliteIdLookup], [MSG_UPDATE_GO, FERRETDB_FIXES.updateIteratorRelease]] as const) {
+    for (const [text, fix] of [[METADATA_GO, FERRETDB_FIXES.sqliteIdLookup], [MSG_UPDATE_GO, FERRETDB_FIXES.updateIteratorRelease], [COLLECTION_GO, FERRETDB_FIXES.idPushdownBesideOtherKeys]] as const) {
       expect(withFix(text, fix, '1.24.2').replace(fix.to, fix.from)).toBe(text);
     }
   });
