@@ -67,15 +67,23 @@ async function main() {
     return res.json();
   };
 
-  const perRun: Array<{ run: number; triggerToCompleted: number; getRunMs: number; rawMs: number }> = [];
+  const perRun: Array<{ run: number; runId: string; triggerToCompleted: number; getRunMs: number; rawMs: number }> = [];
   const started = Date.now();
   for (let i = 0; i < runs; i++) {
     const done = await runOnce(control, small);
     const getRunMs = await msOf(5, () => getRun(done.runId));
     const rawMs = await msOf(5, () => runDocs.findOne({ _id: done.runId }));
-    perRun.push({ run: i + 1, triggerToCompleted: done.ms, getRunMs, rawMs });
+    perRun.push({ run: i + 1, runId: done.runId, triggerToCompleted: done.ms, getRunMs, rawMs });
     if ((i + 1) % 20 === 0) process.stderr.write(`${i + 1}/${runs} runs, ${((Date.now() - started) / 1000).toFixed(0)} s; last trigger→completed ${done.ms} ms, GET /runs/:id ${getRunMs.toFixed(1)} ms\n`);
   }
+  // where each run's time went: the last mark of each stage, from the run's own ledger (ms after trigger)
+  const stageEnds = async (runId: string) => {
+    const run = (await runDocs.findOne({ _id: runId })) as unknown as { requestedAt: Date; sourceEndedAt?: Date; finishedAt?: Date };
+    const marks = await mongo.db.collection<{ extracted?: { at: Date }; transformed?: { at: Date }; loaded?: { at: Date } }>(`staging.run.${runId}.ledger`).find({}).toArray();
+    const last = (stage: 'extracted' | 'transformed' | 'loaded') => Math.max(...marks.map((m) => m[stage]?.at.getTime() ?? 0)) - run.requestedAt.getTime();
+    const plan = (await mongo.db.collection('staging.plans').findOne({ _id: runId } as never)) as unknown as { plannedAt: Date } | null;
+    return [(plan?.plannedAt.getTime() ?? 0) - run.requestedAt.getTime(), last('extracted'), (run.sourceEndedAt?.getTime() ?? 0) - run.requestedAt.getTime(), last('transformed'), last('loaded'), (run.finishedAt?.getTime() ?? 0) - run.requestedAt.getTime()];
+  };
   const first = perRun.slice(0, WINDOW);
   const last = perRun.slice(-WINDOW);
   const p50 = (rows: typeof perRun, key: 'triggerToCompleted' | 'getRunMs' | 'rawMs') => median(rows.map((r) => r[key]));
@@ -87,6 +95,12 @@ async function main() {
       ['raw: findOne by _id of the run document', p50(first, 'rawMs').toFixed(2), p50(last, 'rawMs').toFixed(2), growth('rawMs')],
     ]),
   );
+  const stageColumns = ['planned', 'last extracted', 'source ended', 'last transformed', 'last loaded', 'completed'];
+  const windowEnds = async (rows: typeof perRun) => {
+    const ends = await Promise.all(rows.map((r) => stageEnds(r.runId)));
+    return stageColumns.map((_, i) => median(ends.map((e) => e[i]!)));
+  };
+  console.log(table(`where a small run's time goes (p50, ms after trigger)`, ['runs', ...stageColumns], [[`1-${WINDOW}`, ...(await windowEnds(first))], [`${runs - WINDOW + 1}-${runs}`, ...(await windowEnds(last))]]));
 
   const firstLoad = await runOnce(control, reload);
   const again = await runOnce(control, reload);
@@ -99,6 +113,13 @@ async function main() {
       ['first load', firstLoad.loaded, (firstLoad.ms / 1000).toFixed(1), '100 %'],
       ['reload of the unchanged file', again.loaded, (again.ms / 1000).toFixed(1), `${((again.ms / firstLoad.ms) * 100).toFixed(0)} %`],
       ['raw: insertMany of the same documents, empty collection', docs.length, (raw.ms / 1000).toFixed(1), `${((raw.ms / firstLoad.ms) * 100).toFixed(0)} %`],
+    ]),
+  );
+
+  console.log(
+    table(`${reload}: when each stage's last chunk was done (ms after trigger)`, ['run', 'planned', 'last extracted', 'source ended', 'last transformed', 'last loaded', 'completed'], [
+      ['first load', ...(await stageEnds(firstLoad.runId))],
+      ['reload', ...(await stageEnds(again.runId))],
     ]),
   );
 
