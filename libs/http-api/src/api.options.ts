@@ -1,4 +1,5 @@
 import type { Logger } from '@brokered-etl/observability';
+import type { ParamSpecs } from '@brokered-etl/pipeline-kit';
 import type { RunControl } from '@brokered-etl/run-control';
 import type { ApiAuth } from './auth';
 
@@ -8,11 +9,11 @@ export type ApiRunControl = Pick<
   'trigger' | 'getRun' | 'describeRuns' | 'describeRun' | 'listRejections' | 'rerun' | 'listDeadLetters' | 'getDeadLetter' | 'redrive' | 'replay'
 >;
 
-/** A pipeline as the API shows it (name, description, the params it takes). */
+/** A pipeline as the API shows it (name, description, the params it takes and what their values must look like). */
 export interface PipelineInfo {
   name: string;
   description: string;
-  params: Record<string, { description: string; default?: string }>;
+  params: ParamSpecs;
 }
 
 export interface ApiOptions {

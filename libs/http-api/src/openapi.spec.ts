@@ -16,6 +16,13 @@ const UNDOCUMENTED: Record<string, string> = {
 
 const toOpenApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
 
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  additionalProperties?: JsonSchema;
+}
+
 interface Operation {
   security?: Array<Record<string, string[]>>;
   responses: Record<string, unknown>;
@@ -24,7 +31,7 @@ interface Operation {
 
 describe('OpenAPI document against the routes', () => {
   let app: FastifyInstance;
-  let doc: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string }> } };
+  let doc: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string }>; schemas: Record<string, JsonSchema> } };
 
   beforeAll(async () => {
     app = await buildApiApp({ control: createFakeRunControl().control, pipelines: FAKE_PIPELINES, logger: createSilentLogger(), auth: { kind: 'tokens', tokens: [{ scope: 'write', token: 'unit-test-token-0123456789' }] } });
@@ -75,6 +82,25 @@ describe('OpenAPI document against the routes', () => {
         if (isMutating(method.toUpperCase() as 'POST')) expect([path, method, responses]).toEqual([path, method, expect.arrayContaining(['403', '429'])]);
       }
     }
+  });
+
+  it('describes every field of a pipeline param in the GET /pipelines answer, and names the param schema', () => {
+    const answer = (doc.paths['/pipelines']!['get']!.responses['200'] as { content: { 'application/json': { schema: JsonSchema } } }).content['application/json'].schema;
+    const param = answer.properties!['pipelines']!.items!.properties!['params']!.additionalProperties!;
+    const expected = {
+      description: { type: 'string' },
+      default: { type: 'string' },
+      type: { type: 'string', enum: ['string', 'integer', 'path'] },
+      values: { type: 'array', items: { type: 'string' } },
+      pattern: { type: 'string' },
+      maxLength: { type: 'number' },
+      min: { type: 'number' },
+      max: { type: 'number' },
+      required: { type: 'boolean' },
+    };
+    expect(param.properties).toMatchObject(expected);
+    expect(Object.keys(param.properties!).sort()).toEqual(Object.keys(expected).sort());
+    expect(doc.components.schemas['ParamSpec']).toEqual(param);
   });
 
   it('documents a 400 wherever input is validated', () => {

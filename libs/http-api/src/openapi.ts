@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { BEARER_SCHEME, type ApiAuth } from './auth';
 import { errorSchema } from './schemas/error.schema';
+import { paramSpecSchema } from './schemas/pipeline.schemas';
 
 export const OPENAPI_PATH = '/openapi.json';
 
@@ -28,7 +29,8 @@ export async function registerOpenApi(app: FastifyInstance, auth: ApiAuth): Prom
               (auth.kind === 'none' ? ' This server runs with API_AUTH=none (loopback only): it checks no token.' : ''),
           },
         },
-        schemas: { Error: errorSchema as never },
+        // named here for readers of the document; the routes use the same objects inline
+        schemas: { Error: errorSchema as never, ParamSpec: paramSpecSchema as never },
       },
       tags: [
         { name: 'runs', description: 'trigger, list, follow and rerun runs' },

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { pipelinesSchema } from '../schemas/pipeline.schemas';
 import type { RouteDeps } from './route-deps';
-
-const paramSchema = { type: 'object', properties: { description: { type: 'string' }, default: { type: 'string' } } } as const;
 
 export function pipelinesRoutes(app: FastifyInstance, { pipelines }: RouteDeps): void {
   app.get(
@@ -9,18 +8,8 @@ export function pipelinesRoutes(app: FastifyInstance, { pipelines }: RouteDeps):
     {
       schema: {
         tags: ['runs'],
-        summary: 'The pipelines a run can name, with their params',
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              pipelines: {
-                type: 'array',
-                items: { type: 'object', properties: { name: { type: 'string' }, description: { type: 'string' }, params: { type: 'object', additionalProperties: paramSchema } } },
-              },
-            },
-          },
-        },
+        summary: 'The pipelines a run can name, with their params: type, allowed values and bounds (what POST /runs checks)',
+        response: { 200: pipelinesSchema },
       },
     },
     async () => ({ pipelines: pipelines.map(({ name, description, params }) => ({ name, description, params })) }),

@@ -82,7 +82,7 @@ export const triggerBodySchema = {
       maxProperties: TRIGGER_LIMITS.params,
       propertyNames: { maxLength: 128 },
       additionalProperties: { type: 'string', maxLength: TRIGGER_LIMITS.paramValueLength },
-      description: `pipeline parameters, e.g. {"source": "flights-2k.json"}; at most ${TRIGGER_LIMITS.params}, values up to ${TRIGGER_LIMITS.paramValueLength} characters`,
+      description: `pipeline parameters, e.g. {"source": "flights-2k.json"}; at most ${TRIGGER_LIMITS.params}, values up to ${TRIGGER_LIMITS.paramValueLength} characters. Each is checked against the param's spec in GET /pipelines (type, values, pattern, bounds): a value that does not fit is a 400 BAD_PARAMS naming body.params.<name>`,
     },
     runId: { type: 'string', pattern: runIdPattern, description: 'choose the run id: the same id twice starts one run' },
     records: {
