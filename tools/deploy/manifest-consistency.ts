@@ -2,14 +2,15 @@ import { DEFAULT_PARTITIONS, groupId, stageInputTopics, STAGE_NAMES, topicNames,
 import { parseEnv } from '@brokered-etl/config';
 import { PIPELINES } from '@brokered-etl/pipelines/catalog';
 import { loadSchedules } from '@brokered-etl/scheduling';
-import { stageWorkerEnvSchema } from '@brokered-etl/worker';
+import { stageWorkerEnvSchema, type StageWorkerEnv } from '@brokered-etl/worker';
 
 /**
  * What the schemas cannot see: the rendered manifests against the code. A ScaledObject must watch the
  * consumer group and topics the workers really use (libs/contracts, with the ConfigMap's
  * ETL_NAMESPACE), stop at the topics' partitions, and read lag the way the workers start
  * (from the beginning); the ops port the probes call must be the one the app listens on, beyond
- * loopback; the stage settings must parse with the workers' own schema; the schedules must load.
+ * loopback; the stage settings must parse with the workers' own schema, and each stage pod's termination
+ * grace must outlast the worker's SHUTDOWN_GRACE_MS; the schedules must load.
  */
 
 type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; data?: Record<string, string>; spec?: Record<string, unknown> };
@@ -102,13 +103,31 @@ function checkScaledObject(scaled: Doc, deployments: Map<string, Doc>, configMap
   if (max !== partitions) problems.push(`${where}: maxReplicaCount ${max} should equal the data topics' partitions (KAFKA_TOPIC_PARTITIONS_DATA=${partitions}): more instances would get no partition`);
 }
 
-function checkStageEnv(deployment: Doc, env: Record<string, string>, problems: string[]): void {
+/** The settings as the worker parses them (defaults filled in), or undefined after saying why it would refuse them. */
+function checkStageEnv(deployment: Doc, env: Record<string, string>, problems: string[]): StageWorkerEnv | undefined {
   // files (*_FILE) are read at start-up from mounts this check does not have; secrets are not in the render
   const settings = Object.fromEntries(Object.entries(env).filter(([k]) => !k.endsWith('_FILE')));
   try {
-    parseEnv(stageWorkerEnvSchema, settings);
+    return parseEnv(stageWorkerEnvSchema, settings);
   } catch (err) {
     problems.push(`${id(deployment)}: the worker would refuse its settings: ${(err as Error).message.replace(/\n\s*/g, ' ')}`);
+    return undefined;
+  }
+}
+
+/** Kubernetes' default when a pod names none. */
+const DEFAULT_TERMINATION_GRACE_S = 30;
+
+/**
+ * SHUTDOWN_GRACE_MS bounds a worker's whole stop (the message in hand, the commit, leaving the group). A pod
+ * grace at or below it lets the kubelet SIGKILL a worker still inside that bound: it leaves no group (its
+ * partitions wait a session timeout) and a loader's chunk may stay half written, to be redone (docs/SCALING.md).
+ */
+function checkTerminationGrace(deployment: Doc, env: StageWorkerEnv, problems: string[]): void {
+  const podSpec = (deployment.spec?.['template'] as { spec?: { terminationGracePeriodSeconds?: number } } | undefined)?.spec;
+  const graceS = podSpec?.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_S;
+  if (graceS * 1000 <= env.SHUTDOWN_GRACE_MS) {
+    problems.push(`${id(deployment)}: terminationGracePeriodSeconds ${graceS} is not above SHUTDOWN_GRACE_MS=${env.SHUTDOWN_GRACE_MS}: the kubelet would SIGKILL a worker still finishing its message and leaving its group`);
   }
 }
 
@@ -126,7 +145,8 @@ export function checkConsistency(docs: Doc[]): string[] {
     checkOpsPort(deployment, container, env, problems);
     const stage = stageOf(deployment);
     if (!stage) continue;
-    checkStageEnv(deployment, env, problems);
+    const settings = checkStageEnv(deployment, env, problems);
+    if (settings) checkTerminationGrace(deployment, settings, problems);
     const targets = scaled.filter((s) => (s.spec?.['scaleTargetRef'] as { name?: string } | undefined)?.name === deployment.metadata?.name);
     if (targets.length !== 1) problems.push(`${id(deployment)}: ${targets.length} ScaledObjects target it, expected one`);
   }
