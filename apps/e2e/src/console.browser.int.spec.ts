@@ -121,4 +121,47 @@ describe('web console in headless Chromium (real services)', () => {
     await page.locator('#runs-table tbody tr').first().waitFor({ timeout: 10_000 });
     expect(await page.locator('#auth-prompt').isHidden()).toBe(true);
   });
+
+  it('a param value its spec refuses is refused in the page, naming the param, before any request; the API\'s 400 is shown the same way', async () => {
+    const triggers: string[] = [];
+    const countTrigger = (request: { method(): string; url(): string }) => (request.method() === 'POST' && new URL(request.url()).pathname === '/runs' ? void triggers.push(request.url()) : undefined);
+    page.on('request', countTrigger);
+    const runsBefore = (await connected.control.listRuns({ limit: 100 })).length;
+    const thrownBefore = pageErrors.filter((e) => e.startsWith('pageerror')).length;
+    const error = page.locator('#trigger-error');
+    const limit = page.locator('#params input[data-param="limit"]');
+    try {
+      await page.selectOption('#pipeline', 'flights');
+      // the inputs follow the spec GET /pipelines gives: a number with flights' bounds, a list for format
+      expect(await limit.getAttribute('type')).toBe('number');
+      expect(await limit.getAttribute('min')).toBe('1');
+      expect(await page.locator('#params select[data-param="format"] option').allTextContents()).toEqual(['default', 'json', 'csv', 'parquet']);
+
+      // below min: the browser refuses the submit; the page says which param and why
+      await limit.fill('0');
+      await page.click('#trigger-button');
+      await error.filter({ hasText: 'param "limit" must be at least 1, not 0' }).waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await limit.getAttribute('aria-invalid')).toBe('true');
+
+      // a number the browser takes but the API would not (not a whole number's spelling): the page's own check refuses it
+      await limit.fill('1e3');
+      await page.click('#trigger-button');
+      await error.filter({ hasText: 'param "limit" must be a whole number, not "1e3"' }).waitFor({ state: 'visible', timeout: 5_000 });
+      expect(triggers).toEqual([]);
+
+      // what only the server can judge (a source file that is not there) comes back as its 400, shown in the same place
+      await limit.fill('');
+      await page.fill('#params input[data-param="source"]', 'no-such-flights.json');
+      await page.click('#trigger-button');
+      await error.filter({ hasText: /trigger failed: .*"source"/ }).waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await page.locator('#params input[data-param="source"]').getAttribute('aria-invalid')).toBe('true');
+      expect(triggers).toHaveLength(1);
+
+      expect((await connected.control.listRuns({ limit: 100 })).length).toBe(runsBefore);
+      expect(pageErrors.filter((e) => e.startsWith('pageerror'))).toHaveLength(thrownBefore);
+      await page.screenshot({ path: join(artifacts, 'console-bad-param.png'), fullPage: true });
+    } finally {
+      page.off('request', countTrigger);
+    }
+  });
 });

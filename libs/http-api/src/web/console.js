@@ -47,7 +47,8 @@
     }
     if (response.status === 403) return new Error(`${message} (this token can read, not change: use a write token)`);
     if (response.status === 429) return new Error(`${message} (retry in ${response.headers.get('retry-after') || 'a few'} s)`);
-    return new Error(message);
+    // field: the input the API refused (e.g. body.params.limit), for the form to mark
+    return Object.assign(new Error(message), { field: payload.field });
   }
 
   async function api(method, path, body) {
@@ -137,14 +138,71 @@
 
   // ---- trigger form ---------------------------------------------------------
 
+  // Each param's input carries its spec (GET /pipelines) as attributes, so the browser refuses what it can;
+  // paramProblem then checks what it cannot (a whole number's spelling, values, a pattern it would not compile),
+  // with the API's rules and words (validateParams). Path confinement only the server can judge: its 400 is shown too.
+  const currentPipeline = () => state.pipelines.find((p) => p.name === $('#pipeline').value);
+  const paramInputs = () => document.querySelectorAll('#params [data-param]');
+
+  /** Browsers compile `pattern` with the v flag, stricter than the server's RegExp: one they would reject is left to paramProblem. */
+  function browserPattern(pattern) {
+    try {
+      return pattern === undefined ? undefined : (new RegExp(pattern, 'v'), pattern);
+    } catch {
+      return undefined;
+    }
+  }
+
+  function paramInput(name, spec) {
+    const required = spec.required && spec.default === undefined ? '' : undefined;
+    const common = { name: `param-${name}`, 'data-param': name, required };
+    if (spec.values) {
+      const empty = el('option', { value: '', text: required === undefined ? `default${spec.default ? `: ${spec.default}` : ''}` : 'choose one' });
+      return el('select', common, empty, ...spec.values.map((value) => el('option', { value, text: value })));
+    }
+    const placeholder = spec.default || '';
+    if (spec.type === 'integer') return el('input', { ...common, type: 'number', step: '1', min: spec.min, max: spec.max, inputmode: 'numeric', placeholder });
+    // path params stay text: whether a file is inside the source roots is the server's to say
+    return el('input', { ...common, type: 'text', pattern: browserPattern(spec.pattern), maxlength: spec.maxLength, placeholder });
+  }
+
+  /** What is wrong with a param's value, in the API's words ("must be at least 1, not 0"), or '' when nothing is. */
+  function paramProblem(spec, value) {
+    if (value === '') return spec.required && spec.default === undefined ? 'is required' : '';
+    if (spec.maxLength !== undefined && value.length > spec.maxLength) return `is longer than ${spec.maxLength} characters`;
+    if (spec.values && !spec.values.includes(value)) return `must be one of ${spec.values.join(', ')}, not "${value}"`;
+    if (spec.pattern !== undefined && !new RegExp(`^(?:${spec.pattern})$`).test(value)) return `"${value}" does not match ${spec.pattern}`;
+    if (spec.type !== 'integer') return '';
+    if (!/^-?[0-9]{1,15}$/.test(value)) return `must be a whole number, not "${value}"`;
+    if (spec.min !== undefined && Number(value) < spec.min) return `must be at least ${spec.min}, not ${value}`;
+    if (spec.max !== undefined && Number(value) > spec.max) return `must be at most ${spec.max}, not ${value}`;
+    return '';
+  }
+
+  /** The form's error line; `input`, when given, is marked and focused. */
+  function showTriggerError(message, input) {
+    $('#trigger-error').textContent = message;
+    $('#trigger-error').hidden = !message;
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+    }
+  }
+
+  function clearTriggerError() {
+    showTriggerError('');
+    for (const input of paramInputs()) input.removeAttribute('aria-invalid');
+  }
+
   function renderParams() {
-    const pipeline = state.pipelines.find((p) => p.name === $('#pipeline').value);
+    const pipeline = currentPipeline();
     const box = $('#params');
     box.replaceChildren();
+    clearTriggerError();
     $('#pipeline-description').textContent = pipeline ? pipeline.description : '';
     if (!pipeline) return;
     for (const [name, spec] of Object.entries(pipeline.params)) {
-      box.append(el('label', { title: spec.description }, `${name}`, el('input', { name: `param-${name}`, 'data-param': name, placeholder: spec.default || '' })));
+      box.append(el('label', { title: spec.description }, `${name}`, paramInput(name, spec)));
     }
   }
 
@@ -156,10 +214,38 @@
   }
 
   $('#pipeline').addEventListener('change', renderParams);
+  $('#params').addEventListener('input', (event) => event.target.removeAttribute('aria-invalid'));
+
+  // the browser refused the submit (no submit event follows): say which param and why, once per attempt
+  let refusalShown = false;
+  $('#trigger-form').addEventListener(
+    'invalid',
+    (event) => {
+      const input = event.target;
+      if (refusalShown || !input.dataset.param) return;
+      refusalShown = true;
+      setTimeout(() => (refusalShown = false));
+      const spec = currentPipeline().params[input.dataset.param];
+      const problem = paramProblem(spec, input.value.trim()) || input.validationMessage;
+      showTriggerError(`param "${input.dataset.param}" ${problem}`, input);
+    },
+    true,
+  );
+
   $('#trigger-form').addEventListener('submit', async (event) => {
     event.preventDefault();
+    clearTriggerError();
     const params = {};
-    for (const input of document.querySelectorAll('#params input')) if (input.value.trim()) params[input.dataset.param] = input.value.trim();
+    for (const input of paramInputs()) {
+      const name = input.dataset.param;
+      const value = input.value.trim();
+      const problem = paramProblem(currentPipeline().params[name], value);
+      if (problem) {
+        showTriggerError(`param "${name}" ${problem}`, input);
+        return;
+      }
+      if (value) params[name] = value;
+    }
     const body = { pipeline: $('#pipeline').value, params };
     if ($('#run-id').value.trim()) body.runId = $('#run-id').value.trim();
     $('#trigger-button').disabled = true;
@@ -170,6 +256,9 @@
       await refreshRuns();
       await selectRun(runId);
     } catch (err) {
+      // the API has the last word (a path outside the source roots, a rule this page does not know)
+      const refused = /^body\.params\.(.+)$/.exec(err.field || '');
+      showTriggerError(`trigger failed: ${err.message}`, refused ? document.querySelector(`#params [data-param="${CSS.escape(refused[1])}"]`) : undefined);
       toast(`trigger failed: ${err.message}`, true);
     } finally {
       $('#trigger-button').disabled = false;
