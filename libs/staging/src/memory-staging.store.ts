@@ -1,6 +1,6 @@
 import { STAGE_NAMES } from '@brokered-etl/contracts';
 import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, lastProgress, ledgerKey, ledgerMarks, progressKey, pruneSelection, splitLedgerKey, stallReason, sumLedger, type StagingStore } from './staging.store';
-import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, InputMark, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -13,6 +13,7 @@ export function createMemoryStagingStore(): StagingStore {
   const deadLetters = new Map<string, DeadLetterRecord>();
   const plans = new Map<string, StagedPlan>();
   const progress = new Map<string, { stage: string; at: Date }>();
+  const inputs = new Map<string, InputMark>();
   const ledgerOf = (runId: string) => [...ledger.values()].filter((e) => e.runId === runId);
   const markLedger = (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
     for (const [mark, fields] of ledgerMarks(entry)) {
@@ -145,6 +146,13 @@ export function createMemoryStagingStore(): StagingStore {
     async countRuns(list) {
       return new Map(list.map((run) => [run.runId, sumLedger(ledgerOf(run.runId), run.generation)]));
     },
+    async markInput(key, mark) {
+      inputs.set(key, clone(mark));
+    },
+    async getInputMark(key) {
+      const mark = inputs.get(key);
+      return mark && clone(mark);
+    },
     async recordRejections(list) {
       for (const r of list) rejections.set(r.id, clone(r));
     },
@@ -177,6 +185,8 @@ export function createMemoryStagingStore(): StagingStore {
     async pruneRuns(options) {
       const selected = pruneSelection([...runs.values()], options);
       if (options.dryRun) return selected;
+      const gone = new Set([...selected.pruned, ...selected.payloadsExpired]);
+      for (const [key, mark] of inputs) if (gone.has(mark.runId)) inputs.delete(key);
       const owned = (runId: string) => (entry: { runId: string | null }) => entry.runId === runId;
       for (const runId of selected.payloadsExpired) {
         for (const [key, chunk] of chunks) if (chunk.runId === runId) chunks.delete(key);

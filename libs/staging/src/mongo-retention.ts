@@ -43,6 +43,8 @@ export function createMongoRetention(c: {
   plans: DeletableById;
   progress: DeletableById;
   deadLetters: DeletableById;
+  /** Input marks (unchanged-input skip), deleted by the run that loaded them. */
+  inputs: { deleteMany(filter: { runId: { $in: string[] } }): Promise<unknown> };
   runCollections: RunCollections;
 }): Pick<StagingStore, 'pruneRuns'> {
   return {
@@ -52,6 +54,9 @@ export function createMongoRetention(c: {
         const all = (await c.runs.find({}).toArray()).map(({ _id, ...run }) => run as RunRecord);
         const selected = pruneSelection(all, options);
         if (options.dryRun) return selected;
+        // first: a later run must not skip input whose only staged copy is about to go (one scan of the marks per prune)
+        const gone = [...selected.pruned, ...selected.payloadsExpired];
+        if (gone.length) await c.inputs.deleteMany({ runId: { $in: gone } });
         for (const runId of selected.payloadsExpired) {
           await c.runCollections.drop(runId, 'chunks');
           await c.runs.updateOne({ _id: runId }, { $set: { payloadsExpiredAt: new Date() } });

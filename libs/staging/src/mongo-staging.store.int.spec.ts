@@ -63,8 +63,8 @@ describe('MongoDB-compatible database (real server)', () => {
   it('target upserts are idempotent: writing the same documents twice leaves one copy', async () => {
     const writer = createMongoTargetWriter((await freshDb()).db);
     const docs = Array.from({ length: 100 }, (_, i) => ({ _id: `k${i}`, value: i }));
-    expect(await writer.upsertMany('target', docs)).toEqual({ upserted: 100, matched: 0, unchanged: false });
-    expect(await writer.upsertMany('target', docs)).toEqual({ upserted: 0, matched: 100, unchanged: false });
+    expect(await writer.upsertMany('target', docs)).toMatchObject({ upserted: 100, matched: 0, unchanged: false });
+    expect(await writer.upsertMany('target', docs)).toMatchObject({ upserted: 0, matched: 100, unchanged: false });
     expect(await writer.count('target')).toBe(100);
   });
 });

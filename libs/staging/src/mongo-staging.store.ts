@@ -3,7 +3,7 @@ import { guard, isDuplicateKey } from './mongo.errors';
 import { createMongoRetention, runCollectionsOf } from './mongo-retention';
 import { createMongoRunProgress } from './mongo-run-progress';
 import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, ledgerMarks, OPEN_STATUSES, sumLedger, type StagingStore } from './staging.store';
-import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, InputMark, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
 
 type RunDoc = RunRecord & { _id: string };
 type ChunkDoc = Omit<StagedChunk, 'payload'> & { _id: string; payload: Binary };
@@ -41,6 +41,8 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   const deadLetters: Collection<DeadLetterDoc> = db.collection(`${prefix}.deadletters`);
   const plans: Collection<StagedPlan & { _id: string }> = db.collection(`${prefix}.plans`);
   const progress: Collection<{ _id: string; runId: string; stage: string; at: Date }> = db.collection(`${prefix}.progress`);
+  // one small document per distinct clean chunk input, read by _id only
+  const inputs: Collection<InputMark & { _id: string }> = db.collection(`${prefix}.inputs`);
   const runCollections = runCollectionsOf(db, prefix);
   const { ledgerOf, chunksOf, rejectionsOf, deadLetterIdsOf } = {
     ledgerOf: (runId: string) => runCollections.of<LedgerDoc>(runId, 'ledger'),
@@ -67,7 +69,7 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
 
   return {
     ...createMongoRunProgress({ runs, plans, ledgerOf, progress }),
-    ...createMongoRetention({ runs, plans, progress, deadLetters, runCollections }),
+    ...createMongoRetention({ runs, plans, progress, deadLetters, inputs, runCollections }),
 
     async ensureIndexes() {
       // served by MongoDB only (FerretDB 1.x ignores them): the run list's sort and the unfiltered dead-letter list
@@ -168,6 +170,17 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     },
 
     countRuns,
+
+    markInput: (key, mark) =>
+      guard('mark input', async () => {
+        await inputs.replaceOne({ _id: key }, mark, { upsert: true });
+      }),
+
+    getInputMark: (key) =>
+      guard('read input mark', async () => {
+        const doc = await inputs.findOne({ _id: key });
+        return doc ? strip(doc) : undefined;
+      }),
 
     resolveRejection: (runId, id, at) =>
       guard('resolve rejection', async () => {

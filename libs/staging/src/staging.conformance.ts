@@ -253,6 +253,22 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       expect(await store.extractedMark(run.runId, 3008)).toBeUndefined();
     });
 
+    it('keeps the last load of a clean input by its key, and counts a run\'s skipped chunks', async () => {
+      const key = `input-${Date.now()}-${++n}`;
+      expect(await store.getInputMark(key)).toBeUndefined();
+      await store.markInput(key, { runId: 'first', digestId: 'flights:ids', digest: 'd1', records: 5, at: new Date(1000) });
+      await store.markInput(key, { runId: 'second', digestId: 'flights:ids', digest: 'd2', records: 5, at: new Date(2000) });
+      expect(await store.getInputMark(key)).toEqual({ runId: 'second', digestId: 'flights:ids', digest: 'd2', records: 5, at: new Date(2000) });
+
+      const run = newRun();
+      await store.createRun(run);
+      await store.markChunk(run.runId, 0, { extracted: { records: 5, at: new Date(), generation: 0 } });
+      await store.markChunk(run.runId, 1, { transformed: { records: 5, rejected: 0, at: new Date() }, loaded: { records: 5, at: new Date(), generation: 0, unchanged: true } });
+      await store.markChunk(run.runId, 1, { extracted: { records: 5, at: new Date(), generation: 0, unchangedSince: 'second' } });
+      expect(await store.countRun(run.runId)).toMatchObject({ extracted: 10, chunksExtracted: 2, transformed: 5, loaded: 5, chunksSkipped: 1, skippedFrom: ['second'] });
+      expect(await store.extractedMark(run.runId, 1)).toMatchObject({ unchangedSince: 'second' });
+    });
+
     it('loses no split mark when many workers finish splits of one run at once', async () => {
       const run = newRun();
       await store.createRun(run);
@@ -299,6 +315,7 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
         await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, recordCount: 2, payload: Buffer.from([1]), stagedAt: old });
         await store.recordRejections([{ id: `${run.runId}:0:1`, runId: run.runId, pipeline: 'flights', stage: 'transformer', chunkSeq: 0, recordIndex: 1, errorCode: 'VALIDATION_FAILED', reason: 'x', record: '{}', rejectedAt: old }]);
         await store.recordDeadLetter({ id: `transformer:${run.runId}:0:1`, runId: run.runId, pipeline: 'flights', stage: 'transformer', errorCode: 'VALIDATION_FAILED', errorMessage: 'x', attempts: 1, failedAt: old, topic: 't', partition: 0, offset: '1', key: null, value: null, headers: [], chunkSeq: 0, recordIndex: 1, record: '{}' });
+        await store.markInput(`input-of-${run.runId}`, { runId: run.runId, digestId: 'flights:ids', digest: 'd', records: 2, at: old });
         if (finishedAt && run.status === 'failed') await store.failRun(run.runId, { code: 'BAD_PARAMS', message: 'x' }, finishedAt);
         if (finishedAt && run.status !== 'failed') {
           await store.markSourceEnded(run.runId, { totalChunks: 1, totalRecords: 2 }, finishedAt);
@@ -326,9 +343,12 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       const staged = [];
       for await (const chunk of store.readChunks(gone.runId, 'extracted')) staged.push(chunk);
       expect(staged).toEqual([]);
+      // a later run of the pruned run's input must go through again: its only staged copy is gone
+      expect(await store.getInputMark(`input-of-${gone.runId}`)).toBeUndefined();
       for (const run of [failed, kept, open]) {
         expect(await store.getRun(run.runId)).toBeDefined();
         expect(await store.listRejections(run.runId)).toHaveLength(1);
+        expect(await store.getInputMark(`input-of-${run.runId}`)).toBeDefined();
       }
       expect((await store.pruneRuns({ runsBefore: cutoff })).pruned).toEqual([failed.runId]);
       expect(await store.getRun(open.runId)).toMatchObject({ status: 'running' });
@@ -339,9 +359,11 @@ export function stagingConformance(name: string, makeStore: () => Promise<Stagin
       await store.createRun(run);
       await store.markChunk(run.runId, 0, { extracted: { records: 2, at: new Date() }, loaded: { records: 2, at: new Date() } });
       await store.stageChunk({ runId: run.runId, pipeline: 'flights', stage: 'extracted', chunkSeq: 0, firstRecordIndex: 0, recordCount: 2, payload: Buffer.from([1]), stagedAt: new Date() });
+      await store.markInput(`input-of-${run.runId}`, { runId: run.runId, digestId: 'flights:ids', digest: 'd', records: 2, at: new Date() });
       await store.markSourceEnded(run.runId, { totalChunks: 1, totalRecords: 2 }, new Date(Date.UTC(2020, 0, 1)));
       await store.completeRunIfDone(run.runId, new Date(Date.UTC(2020, 0, 1)));
       const result = await store.pruneRuns({ runsBefore: new Date(Date.UTC(2000, 0, 1)), payloadsBefore: new Date(Date.UTC(2025, 0, 1)) });
+      expect(await store.getInputMark(`input-of-${run.runId}`)).toBeUndefined(); // its payloads were the input's staged copy
       expect(result.payloadsExpired).toContain(run.runId);
       expect(result.pruned).not.toContain(run.runId);
       const stored = await store.getRun(run.runId);

@@ -1,4 +1,4 @@
-import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, PruneOptions, PruneResult, Rejection, RunCounts, RunRecord, SplitTotals, StagedChunk, StagedPlan } from './staging.types';
+import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, InputMark, PruneOptions, PruneResult, Rejection, RunCounts, RunRecord, SplitTotals, StagedChunk, StagedPlan } from './staging.types';
 
 /**
  * The staging area, as a port: runs, staged chunks, chunk accounting and
@@ -54,6 +54,11 @@ export interface StagingStore {
   countRun(runId: string): Promise<RunCounts>;
   /** countRun for many runs in one read (a listing of runs still going); every run asked for gets an entry. */
   countRuns(runs: ReadonlyArray<Pick<RunRecord, 'runId' | 'generation'>>): Promise<Map<string, RunCounts>>;
+
+  /** A clean chunk input as loaded (by its key, docs/staging.md "Unchanged input"); the last load of a key wins. */
+  markInput(key: string, mark: InputMark): Promise<void>;
+  /** The input mark by `_id`, if any run loaded that key clean. */
+  getInputMark(key: string): Promise<InputMark | undefined>;
 
   recordRejections(rejections: Rejection[]): Promise<void>;
   listRejections(runId: string): Promise<Rejection[]>;
@@ -125,6 +130,10 @@ export function sumLedger(entries: ChunkLedgerEntry[], generation = 0): RunCount
     if (entry.extracted) {
       counts.extracted += entry.extracted.records;
       counts.chunksExtracted += 1;
+      if (entry.extracted.unchangedSince) {
+        counts.chunksSkipped = (counts.chunksSkipped ?? 0) + 1;
+        if (!counts.skippedFrom?.includes(entry.extracted.unchangedSince)) counts.skippedFrom = [...(counts.skippedFrom ?? []), entry.extracted.unchangedSince];
+      }
     }
     if (entry.transformed) {
       counts.transformed += entry.transformed.records;

@@ -13,6 +13,10 @@ export interface RunCounts {
   chunksLoaded: number;
   /** Splits of the source extracted so far (ADR 0004). */
   splitsExtracted: number;
+  /** Chunks whose input an earlier run already loaded unchanged: not staged, transformed or written again (absent when none). */
+  chunksSkipped?: number;
+  /** The runs whose loads those chunks matched (where their staged artifacts are). */
+  skippedFrom?: string[];
   /** Records of chunks not transformed yet that wait on a third-party service, per service (absent when none). */
   waiting?: Record<string, number>;
 }
@@ -93,8 +97,11 @@ export interface ChunkLedgerEntry {
   split?: SplitTotals & { splitSeq: number };
   /** Set on the entry of one redriven record (a patch of its chunk), not on chunks. */
   recordIndex?: number;
-  /** `generation`: the run's generation when extracted (a redone split skips chunks marked in the current one). */
-  extracted?: { records: number; at: Date; generation?: number };
+  /**
+   * `generation`: the run's generation when extracted (a redone split skips chunks marked in the current one).
+   * `unchangedSince`: the run that loaded this same input, so this run skipped the chunk (nothing of it is staged here).
+   */
+  extracted?: { records: number; at: Date; generation?: number; unchangedSince?: string };
   transformed?: { records: number; rejected: number; at: Date };
   /** The transformer put the chunk back to wait on a service: records still pending (cleared by its `transformed` mark). */
   waiting?: { service: string; pending: number; at: Date };
@@ -103,6 +110,22 @@ export interface ChunkLedgerEntry {
    * this content for these ids, so nothing was written (the loader's skip).
    */
   loaded?: { records: number; at: Date; generation?: number; digest?: string; unchanged?: boolean };
+}
+
+/**
+ * A chunk input that went through clean (no rejection, no service call) and
+ * whose documents the target holds: keyed by the digest of everything its
+ * transform's output depends on (docs/staging.md, "Unchanged input"), so a
+ * later run with the same key can skip the chunk.
+ */
+export interface InputMark {
+  /** The run that loaded it. */
+  runId: string;
+  /** The target's digest entry for the chunk's documents (TargetWriter.holdsDigest) and the content digest it held. */
+  digestId: string;
+  digest: string;
+  records: number;
+  at: Date;
 }
 
 export interface Rejection {
@@ -126,7 +149,10 @@ export type DeadLetterRecord = DeadLetter & {
   redrives?: number;
 };
 
-/** What retention removes: whole runs closed before `runsBefore`, and staged payloads of runs closed before `payloadsBefore`. */
+/**
+ * What retention removes: whole runs closed before `runsBefore`, and staged payloads of runs closed before
+ * `payloadsBefore`. Input marks of those runs go too, so a later run of the same input goes through (and is staged) again.
+ */
 export interface PruneOptions {
   /** Completed and failed runs finished before this go entirely: run, ledger, payloads, rejections, dead letters, plan. */
   runsBefore: Date;

@@ -54,7 +54,11 @@ describe.each<[TargetWritePath, number]>([
     const writer = createMongoTargetWriter(db, { writePath });
     const first = docsOf(1, n / 5);
     expect(await writer.upsertMany('target', first, { digest: contentDigest(first) })).toMatchObject({ upserted: n / 5, unchanged: false });
-    expect(await writer.upsertMany('target', first, { digest: contentDigest(first) })).toEqual({ upserted: 0, matched: 0, unchanged: true });
+    const again = await writer.upsertMany('target', first, { digest: contentDigest(first) });
+    expect(again).toMatchObject({ upserted: 0, matched: 0, unchanged: true });
+    // what the extractor's unchanged-input check reads: the entry holds this content, and no other
+    expect(await writer.holdsDigest(again.digestId, contentDigest(first))).toBe(true);
+    expect(await writer.holdsDigest(again.digestId, 'other content')).toBe(false);
     const changed = docsOf(2, n / 5);
     expect(await writer.upsertMany('target', changed, { digest: contentDigest(changed) })).toMatchObject({ matched: n / 5, unchanged: false });
     expect(await db.collection('target').countDocuments({ version: 2 })).toBe(n / 5);

@@ -12,6 +12,8 @@ export interface UpsertResult {
   matched: number;
   /** The target already held exactly this content for these ids (same digest): nothing was written. */
   unchanged: boolean;
+  /** Where the chunk's content digest is kept (by its ids), for holdsDigest. */
+  digestId: string;
 }
 
 /** Where the loader writes: each document replaced whole by its deterministic _id, so a replay rewrites the same documents. */
@@ -21,6 +23,8 @@ export interface TargetWriter {
    * received exactly this content is skipped: reloading an unchanged source costs a read by _id per chunk.
    */
   upsertMany(collection: string, documents: TargetDocument[], options?: { digest?: string }): Promise<UpsertResult>;
+  /** Whether the documents a digest entry names still hold that content as this writer last wrote it (a read by _id). */
+  holdsDigest(digestId: string, digest: string): Promise<boolean>;
   count(collection: string, filter?: Record<string, unknown>): Promise<number>;
 }
 
@@ -55,6 +59,9 @@ const REPLACE_CONCURRENCY = 8;
  */
 const REPLACE_BULK = 50;
 
+/** The id set names the digest: the same ids with the same content is the same chunk, whichever run loads it. */
+const digestIdOf = (collection: string, documents: TargetDocument[]) => `${collection}:${contentDigest([documents.map((d) => d._id)])}`;
+
 /** The digest of documents' content, key order included (the transform makes it deterministic). */
 export function contentDigest(documents: readonly object[]): string {
   const hash = createHash('sha256');
@@ -73,12 +80,11 @@ export function createMongoTargetWriter(db: Db, options: TargetWriterOptions = {
     writePath,
     upsertMany: (collection, documents, opts = {}) =>
       guard(`upsert into ${collection}`, async () => {
-        if (documents.length === 0) return { upserted: 0, matched: 0, unchanged: false };
+        const digestId = digestIdOf(collection, documents);
+        if (documents.length === 0) return { upserted: 0, matched: 0, unchanged: false, digestId };
         const target = collectionOf(collection);
-        // the id set names the digest: the same ids with the same content is the same chunk, whichever run loads it
-        const digestId = `${collection}:${contentDigest([documents.map((d) => d._id)])}`;
         if (opts.digest !== undefined) {
-          if ((await digests.findOne({ _id: digestId }))?.digest === opts.digest) return { upserted: 0, matched: 0, unchanged: true };
+          if ((await digests.findOne({ _id: digestId }))?.digest === opts.digest) return { upserted: 0, matched: 0, unchanged: true, digestId };
           // forgotten before the write: a crash half way must not leave a digest that claims content the target lacks
           await digests.deleteOne({ _id: digestId }, { writeConcern });
         }
@@ -86,8 +92,9 @@ export function createMongoTargetWriter(db: Db, options: TargetWriterOptions = {
         const result =
           path === 'bulk-replace' ? await bulkReplace(target, documents, writeConcern) : path === 'insert-then-reinsert' ? await insertThenReinsert(target, documents, writeConcern) : await insertThenReplace(target, documents, writeConcern);
         if (opts.digest !== undefined) await digests.replaceOne({ _id: digestId }, { digest: opts.digest, at: new Date() }, { upsert: true, writeConcern });
-        return { ...result, unchanged: false };
+        return { ...result, unchanged: false, digestId };
       }),
+    holdsDigest: (digestId, digest) => guard('read target digest', async () => (await digests.findOne({ _id: digestId }))?.digest === digest),
     count: (collection, filter = {}) => guard(`count ${collection}`, () => collectionOf(collection).countDocuments(filter)),
   };
 }
@@ -160,8 +167,8 @@ export function createMemoryTargetWriter(): TargetWriter & { documents(collectio
   const of = (name: string) => collections.get(name) ?? collections.set(name, new Map()).get(name)!;
   return {
     async upsertMany(collection, documents, opts = {}) {
-      const digestId = `${collection}:${contentDigest([documents.map((d) => d._id)])}`;
-      if (opts.digest !== undefined && digests.get(digestId) === opts.digest) return { upserted: 0, matched: 0, unchanged: true };
+      const digestId = digestIdOf(collection, documents);
+      if (opts.digest !== undefined && digests.get(digestId) === opts.digest) return { upserted: 0, matched: 0, unchanged: true, digestId };
       const target = of(collection);
       let upserted = 0;
       for (const doc of documents) {
@@ -169,7 +176,10 @@ export function createMemoryTargetWriter(): TargetWriter & { documents(collectio
         target.set(doc._id, structuredClone(doc));
       }
       if (opts.digest !== undefined) digests.set(digestId, opts.digest);
-      return { upserted, matched: documents.length - upserted, unchanged: false };
+      return { upserted, matched: documents.length - upserted, unchanged: false, digestId };
+    },
+    async holdsDigest(digestId, digest) {
+      return digests.get(digestId) === digest;
     },
     async count(collection) {
       return of(collection).size;
