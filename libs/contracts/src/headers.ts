@@ -13,4 +13,6 @@ export const HEADERS = {
   redriveOf: 'etl-redrive-of',
   /** Set by a rerun or redrive with --refresh-enrichment: staged enrichment answers older than this time are asked again. */
   enrichmentRefreshAt: 'etl-enrichment-refresh-at',
+  /** The chunk's input key (docs/staging.md, "Unchanged input"); carried only while the chunk is clean, so the loader can mark it. */
+  inputKey: 'etl-input-key',
 } as const;

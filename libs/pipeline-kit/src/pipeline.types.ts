@@ -49,6 +49,17 @@ export interface PipelineDefinition<Raw = Record<string, unknown>, Out = Record<
   createTransform(context: SourceContext): Promise<(raw: Raw, context: TransformContext) => Out | Promise<Out>>;
   /** A third-party call per transformed record (or batch), run after the transform (docs/enrichment.md). */
   enrichment?: EnrichmentStep<Out>;
+  /**
+   * Part of what makes two runs' chunks "the same input" (docs/staging.md, "Unchanged input"): a run skips a chunk
+   * whose records, params, source and code an earlier run already loaded clean. The worker's code identity covers
+   * code changes; set this to make reloads transform again for a reason the code does not show.
+   */
+  version?: string;
+  /**
+   * What reference data the transform reads for these params, as a short fingerprint (e.g. a file's size:mtime):
+   * a change makes reloads of unchanged input transform again. Leave it out when the transform reads none.
+   */
+  referenceVersion?(params: Record<string, string>, context: SourceContext): Promise<string>;
   target: {
     collection: string;
     /** A deterministic _id: the same source record always lands on the same document. */

@@ -5,6 +5,7 @@ import { requirePipeline } from './pipeline-lookup';
 import { recordPatchIndex } from './record-patch';
 import { resumeIfRedriven } from './run-resume';
 import type { LoaderDeps } from './stage.deps';
+import { markLoadedInput } from './unchanged-input';
 
 const STAGE = 'loader';
 
@@ -30,6 +31,8 @@ export function createLoadHandler(deps: LoaderDeps) {
     const skippable = patchOf === undefined && !(message.headers[HEADERS.replayOf] ?? '').startsWith('rerun:load:');
     const documents = content.map((doc) => ({ ...doc, _lineage: { runId: chunk.runId, chunkSeq: chunk.chunkSeq } }));
     const written = await deps.target.upsertMany(pipeline.target.collection, documents, skippable ? { digest } : {});
+    // a clean chunk's input is remembered once its documents are in: a later run of the same input can skip it whole
+    if (skippable) await markLoadedInput(deps, message.headers, { runId: chunk.runId, digestId: written.digestId, digest, records: documents.length });
     const generation = Number(message.headers[HEADERS.generation] ?? 0);
     if (patchOf === undefined) await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { loaded: { records: documents.length, at: now(), generation, digest, ...(written.unchanged ? { unchanged: true } : {}) } });
     else await deps.staging.markRecordPatch(chunk.runId, chunk.chunkSeq, patchOf, { loaded: { records: documents.length, at: now() } });

@@ -8,6 +8,7 @@ import { splitMessageOf } from './plan.handler';
 import { resumeIfRedriven } from './run-resume';
 import { finishExtractionIfDone } from './split-completion';
 import { sourceRootsOf, type StageDeps } from './stage.deps';
+import { createUnchangedInputs } from './unchanged-input';
 
 const STAGE = 'extractor';
 
@@ -30,6 +31,7 @@ const splitOf = (message: ExtractSplit): SourceSplit => ({
 export function createSplitHandler(deps: StageDeps) {
   const now = deps.now ?? (() => new Date());
   const sourceRoots = sourceRootsOf(deps);
+  const unchanged = createUnchangedInputs(deps);
 
   /** Marked after it was produced, with the same records, in the run's current generation. */
   async function alreadyProduced(runId: string, chunkSeq: number, records: number, generation: number): Promise<boolean> {
@@ -37,13 +39,14 @@ export function createSplitHandler(deps: StageDeps) {
     return mark !== undefined && mark.records === records && (mark.generation ?? 0) === generation;
   }
 
-  async function extractChunks(message: InboundMessage<ExtractSplit>, run: RunRecord, context: HandlerContext): Promise<SplitTotals> {
+  async function extractChunks(message: InboundMessage<ExtractSplit>, run: RunRecord, plan: StagedPlan, context: HandlerContext): Promise<SplitTotals & { skipped: number }> {
     const split = message.value;
     const pipeline = requirePipeline(deps, split.pipeline);
     const limits = { ...DEFAULT_CHUNK_LIMITS, ...pipeline.chunkLimits };
     const schemaId = deps.schemas.extracted.get(pipeline.name)!;
     const topic = deps.topics.data(pipeline.name, 'extracted');
-    const totals = { chunks: 0, records: 0 };
+    const totals = { chunks: 0, records: 0, skipped: 0 };
+    const scope = await unchanged.scopeOf(pipeline, run, plan, split.params, message.headers);
     for await (const piece of chunkRecords(sourceForRun(pipeline.source, pipeline.extractedRecord).read(split.params, splitOf(split), split.fingerprint, { sourceRoots }), limits)) {
       // a rebalance or a shutdown: stop here, uncommitted; whoever owns the split next redoes it
       if (context.signal.aborted) throw new Error(`split ${split.splitSeq} of ${split.runId} abandoned: partition revoked or worker stopping`);
@@ -56,6 +59,12 @@ export function createSplitHandler(deps: StageDeps) {
       totals.records += piece.records.length;
       // a split redone after a crash or a rebalance: what was produced (and marked) in this generation is not sent again
       if (await alreadyProduced(split.runId, chunkSeq, piece.records.length, run.generation ?? 0)) continue;
+      const inputKey = scope && unchanged.keyOf(scope, firstRecordIndex, piece.records);
+      if (inputKey && (await unchanged.skipIfLoaded(inputKey, split.runId, chunkSeq, piece.records.length, run.generation ?? 0))) {
+        totals.skipped++;
+        await context.heartbeat();
+        continue;
+      }
       const chunk: Chunk<unknown> = { runId: split.runId, pipeline: pipeline.name, chunkSeq, firstRecordIndex, records: piece.records };
       const payload = await deps.registry.encode(schemaId, chunk);
       // staged before produced: whatever reaches Kafka can be rerun from staging, byte for byte
@@ -64,7 +73,11 @@ export function createSplitHandler(deps: StageDeps) {
         {
           key: `${split.runId}:${chunkSeq}`,
           value: payload,
-          headers: chunkHeaders(split.runId, pipeline.name, chunkSeq, STAGE, { [HEADERS.traceId]: message.headers[HEADERS.traceId] ?? split.runId, [HEADERS.generation]: String(run.generation ?? 0) }),
+          headers: chunkHeaders(split.runId, pipeline.name, chunkSeq, STAGE, {
+            [HEADERS.traceId]: message.headers[HEADERS.traceId] ?? split.runId,
+            [HEADERS.generation]: String(run.generation ?? 0),
+            ...(inputKey && { [HEADERS.inputKey]: inputKey }),
+          }),
         },
       ]);
       await deps.staging.markChunk(split.runId, chunkSeq, { extracted: { records: piece.records.length, at: now(), generation: run.generation ?? 0 } });
@@ -102,13 +115,13 @@ export function createSplitHandler(deps: StageDeps) {
     const plan = await deps.staging.getPlan(split.runId);
     if (!plan) throw new EtlError('NOT_FOUND', `split ${split.splitSeq} of run "${split.runId}", which has no staged plan (was its extraction reset?)`);
     if ((await deps.staging.splitsDone(split.runId, [split.splitSeq])).size === 0) {
-      const totals = await extractChunks(message, run, context);
+      const { skipped, ...totals } = await extractChunks(message, run, plan, context);
       await deps.staging.markSplitDone(split.runId, split.splitSeq, totals);
       deps.metrics.recordsIn(split.pipeline, totals.records);
       deps.metrics.recordsOut(split.pipeline, totals.records);
-      await deps.events.emit({ runId: split.runId, pipeline: split.pipeline, stage: STAGE, type: 'split.extracted', chunkSeq: split.splitSeq, records: totals.records, message: `split ${split.splitSeq + 1}/${split.splitCount}, ${totals.chunks} chunks` });
+      await deps.events.emit({ runId: split.runId, pipeline: split.pipeline, stage: STAGE, type: 'split.extracted', chunkSeq: split.splitSeq, records: totals.records, message: `split ${split.splitSeq + 1}/${split.splitCount}, ${totals.chunks} chunks${skipped ? `, ${skipped} skipped (unchanged input)` : ''}` });
       await deps.progress?.touch(split.runId, STAGE);
-      log.info('split extracted', { runId: split.runId, splitSeq: split.splitSeq, splitCount: split.splitCount, chunks: totals.chunks, records: totals.records });
+      log.info('split extracted', { runId: split.runId, splitSeq: split.splitSeq, splitCount: split.splitCount, chunks: totals.chunks, records: totals.records, skipped });
     }
     // queued even when the split was already done: a crash after the mark must not break the chain
     await queueSuccessor(message, plan);

@@ -32,6 +32,13 @@ export interface StageDeps {
   enrichment?: EnrichmentRuntime;
   /** How long one message may spend on enrichment calls before the chunk yields its partition (MAX_BATCH_MS). */
   enrichmentBudgetMs?: number;
+  /**
+   * The code this worker runs, as the unchanged-input skip keys on it (docs/staging.md): the extractor skips a
+   * chunk an earlier run loaded only under the same code. No skip when absent (SKIP_UNCHANGED_INPUT=false).
+   */
+  codeVersion?: string;
+  /** The target, where the extractor checks that an unchanged input's documents are still there (the loader writes it). */
+  target?: TargetWriter;
   now?: () => Date;
 }
 

@@ -166,7 +166,7 @@ export function createTransformHandler(deps: StageDeps) {
       await deps.staging.recordRejections(rejections);
       for (const deadLetter of deadLetters) await deps.deadLetters.publish(deadLetter);
       await deps.producer.send(deps.topics.data(pipeline.name, 'transformed'), [
-        { key: `${chunk.runId}:${chunk.chunkSeq}`, value: payload, headers: chunkHeaders(chunk.runId, pipeline.name, chunk.chunkSeq, STAGE, passThrough(message.headers)) },
+        { key: `${chunk.runId}:${chunk.chunkSeq}`, value: payload, headers: chunkHeaders(chunk.runId, pipeline.name, chunk.chunkSeq, STAGE, { ...passThrough(message.headers), ...cleanInput(message.headers, rejections.length) }) },
       ]);
       await deps.staging.markChunk(chunk.runId, chunk.chunkSeq, { transformed: { records: out.length, rejected: rejections.length, at: now() } });
       await deps.events.emit({ runId: chunk.runId, pipeline: pipeline.name, stage: STAGE, type: 'chunk.transformed', chunkSeq: chunk.chunkSeq, records: out.length, rejected: rejections.length });
@@ -183,6 +183,12 @@ interface Passed {
   raw: unknown;
   recordIndex: number;
   out: unknown;
+}
+
+/** A chunk that lost no record here keeps its input key (an enriched pipeline's chunks never carry one): the loader marks it. */
+function cleanInput(headers: Record<string, string>, rejected: number): Record<string, string> {
+  const key = headers[HEADERS.inputKey];
+  return key !== undefined && rejected === 0 ? { [HEADERS.inputKey]: key } : {};
 }
 
 /** Lineage headers that follow a chunk downstream. */
