@@ -17,6 +17,7 @@ import { createEnrichmentRuntime, createMongoResponseStore, createPromEnrichment
 import { createMetricsRegistry, createStageMetrics, redactSecrets, startOpsServer, type Logger, type OpsServer, type ProbeResult, type Registry } from '@brokered-etl/observability';
 import { defaultSourceRoots, type AnyPipeline } from '@brokered-etl/pipeline-kit';
 import { connectMongo, createMongoStagingStore, createMongoTargetWriter } from '@brokered-etl/staging';
+import { codeVersionOf } from './code-version';
 import { createProgressMarker, createRunEventPublisher, recordingDeadLetters, registerSchemas, startStallWatchdog, type LoaderDeps, type SchemaIds } from '@brokered-etl/stages';
 import { untilAvailable } from './dependency-wait';
 import { OPS_PORTS, type StageWorkerEnv } from './worker.config';
@@ -136,6 +137,8 @@ async function connectStageWorker(
     sourceRoots: env.ETL_SOURCE_ROOTS ?? defaultSourceRoots(),
     enrichment,
     enrichmentBudgetMs: env.MAX_BATCH_MS,
+    // only the extractor decides a skip; it keys on its own code (its bundle holds every pipeline's transform)
+    codeVersion: stage === 'extractor' && env.SKIP_UNCHANGED_INPUT ? codeVersionOf(env.ETL_CODE_VERSION) : undefined,
   };
   logger.info('sources confined to', { sourceRoots: deps.sourceRoots });
   const watchdog = startStallWatchdog({ staging, events, logger, stage, stallAfterMs: env.RUN_STALL_AFTER_MS, intervalMs: env.STALL_CHECK_MS });

@@ -50,6 +50,14 @@ export const stageWorkerEnvSchema = baseWorkerEnvSchema.extend({
   TARGET_WRITE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /** How target documents are replaced (docs/staging.md): `auto` picks insert-then-replace on FerretDB, bulk-replace on MongoDB. */
   TARGET_WRITE_PATH: z.enum(['auto', 'insert-then-replace', 'bulk-replace', 'insert-then-reinsert']).default('auto'),
+  /**
+   * The extractor skips a chunk whose input an earlier run already loaded clean, under the same code, params, source
+   * and reference data, while the target still holds it (docs/staging.md, "Unchanged input"). `false` sends every chunk
+   * through, as a repair after the target was changed behind the loader's back.
+   */
+  SKIP_UNCHANGED_INPUT: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** What code this worker runs, for that skip (an image digest, a commit); unset: a digest of its bundle or of the workspace's libs/ sources. */
+  ETL_CODE_VERSION: z.string().min(1).max(200).optional(),
   /** How often each worker looks for stalled runs. */
   STALL_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
