@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   avroSchemaOf,
   fileSource,
@@ -65,6 +66,8 @@ export function buildDeclaredPipeline(parsed: ParsedPipelineFile): DeclaredPipel
     name: file.name,
     description: file.description,
     declaredIn: parsed.file,
+    // the declaration is the code: an edited file makes reloads of unchanged input transform again
+    version: createHash('sha256').update(JSON.stringify(parsed.data)).digest('base64url').slice(0, 22),
     params: paramsOf(file),
     extractedRecord: avroSchemaOf(extracted),
     transformedRecord: avroSchemaOf(withKeyField(transformed)),

@@ -23,6 +23,17 @@ export async function loadAirports(path = join(vegaDataDir(), 'airports.csv')): 
 
 export const DEFAULT_AIRPORTS = 'airports.csv';
 
+/** Which airports file a run's param names, and its size and mtime: what the flights transform's output depends on besides the record. */
+export function airportsVersion(source: string | undefined, sourceRoots: readonly string[]): string {
+  const path = resolveSourcePath(source || DEFAULT_AIRPORTS, sourceRoots, 'airports');
+  try {
+    const stats = statSync(path);
+    return `${path}:${stats.size}:${stats.mtimeMs}`;
+  } catch (cause) {
+    throw new EtlError('SOURCE_NOT_FOUND', `airports file "${source || DEFAULT_AIRPORTS}" is gone`, { cause });
+  }
+}
+
 /**
  * Airport indexes by file, reloaded when the file changes (checked at most
  * once a second): fixing the reference data and redriving the rejected

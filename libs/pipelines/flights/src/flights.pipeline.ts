@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { avroSchemaOf, fileSource, fileSourceParams, recordReader, type PipelineDefinition } from '@brokered-etl/pipeline-kit';
-import { createAirportReferences, DEFAULT_AIRPORTS, type AirportIndex } from './airports.reference';
+import { airportsVersion, createAirportReferences, DEFAULT_AIRPORTS, type AirportIndex } from './airports.reference';
 import { flightShape, rawFlightShape, type Flight, type RawFlight } from './flights.shapes';
 import { createFlightTransform } from './flights.transform';
 
@@ -48,6 +48,9 @@ export const flightsPipeline: PipelineDefinition<RawFlight, Flight> = {
       return transform(raw, context.source?.id ?? basename(context.params['source'] ?? DEFAULT_FLIGHTS_SOURCE));
     };
   },
+
+  // the airports file enriches every record: another one (or an edited one) makes unchanged flights transform again
+  referenceVersion: async (params, { sourceRoots }) => airportsVersion(params['airports'], sourceRoots),
 
   target: {
     collection: 'flights',
