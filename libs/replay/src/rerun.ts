@@ -47,6 +47,15 @@ export async function rerunFromStaging(
   if (run.totalChunks === undefined) {
     throw new EtlError('BAD_PARAMS', `run "${runId}" has not finished extracting (status ${run.status}); rerun it once its source has ended`);
   }
+  // asked before the run reopens: a refused rerun leaves the run as it was
+  const { chunksSkipped, skippedFrom = [] } = await deps.staging.countRun(runId);
+  if (chunksSkipped) {
+    throw new EtlError(
+      'BAD_PARAMS',
+      `run "${runId}" skipped ${chunksSkipped} chunk(s) as unchanged input (run ${skippedFrom.map((id) => `"${id}"`).join(', ')} had loaded the same records, so nothing of them is staged in this run): ` +
+        `the ${from} stage cannot be rerun from its staging; rerun that run instead, or trigger a new run with the extractors' SKIP_UNCHANGED_INPUT=false`,
+    );
+  }
   const input = INPUT_OF[from];
   const topic = deps.topics.data(run.pipeline, input);
   const reopenedAt = (deps.now ?? (() => new Date()))();
