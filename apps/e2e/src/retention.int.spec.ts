@@ -12,7 +12,9 @@ describe('retention', () => {
   const finished: Record<string, Date> = {};
 
   beforeAll(async () => {
-    ({ connected, mongo } = await pipeline.start());
+    // every run stages its chunks: the same file three times would otherwise be skipped as unchanged input after the first
+    // (unchanged-input.int.spec.ts covers that with retention)
+    ({ connected, mongo } = await pipeline.start({ extraEnv: { SKIP_UNCHANGED_INPUT: 'false' } }));
     // one after another, so their finish times order them
     for (const name of ['old', 'middle', 'recent'] as const) {
       runs[name] = (await connected.control.trigger({ pipeline: 'flights', params: { source: 'flights-2k.json' }, requestedBy: 'test' })).runId;
