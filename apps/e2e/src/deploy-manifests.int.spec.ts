@@ -50,6 +50,7 @@ describe('deploy/ manifests (kustomize + kubeconform, offline)', () => {
     ['more replicas than partitions', 'base/extractor.yaml', (t: string) => t.replace('maxReplicaCount: 6', 'maxReplicaCount: 10'), /ScaledObject\/etl-extractor: maxReplicaCount 10 should equal the data topics' partitions \(KAFKA_TOPIC_PARTITIONS_DATA=6\)/],
     ['an ops server the probes cannot reach', 'base/config.env', (t: string) => t.replace('OPS_HOST=0.0.0.0', 'OPS_HOST=127.0.0.1'), /Deployment\/etl-extractor: OPS_HOST is 127.0.0.1: the kubelet's probes cannot reach/],
     ['a setting the workers refuse', 'base/config.env', (t: string) => t.replace('LOG_LEVEL=info', 'LOG_LEVEL=verbose'), /Deployment\/etl-transformer: the worker would refuse its settings: .*LOG_LEVEL/],
+    ['a pod grace below SHUTDOWN_GRACE_MS', 'base/loader.yaml', (t: string) => t.replace('terminationGracePeriodSeconds: 150', 'terminationGracePeriodSeconds: 40'), /Deployment\/etl-loader: terminationGracePeriodSeconds 40 is not above SHUTDOWN_GRACE_MS=120000/],
   ])('refuses %s', (name, file, edit, expected) => {
     const folder = broken(name.replace(/\W+/g, '-'), file, edit);
     const { code, output } = validate(folder);
