@@ -1,2 +1,2 @@
-export { createRunControl, newRunId, type RunControl, type RunControlDeps, type TriggerRequest } from './run-control';
+export { createRunControl, newRunId, pollUntilRunEnds, type RunControl, type RunControlDeps, type RunPollOptions, type TriggerRequest } from './run-control';
 export { connectRunControl, type ConnectedRunControl } from './connect';

@@ -102,18 +102,40 @@ export function createRunControl(deps: RunControlDeps) {
       return runs.map((run) => (counts.has(run.runId) ? { ...run, counts: counts.get(run.runId) } : run));
     },
 
-    /** Polls until the run completes or fails; onProgress sees each poll. */
-    async waitForRun(runId: string, options: { timeoutMs?: number; everyMs?: number; onProgress?: (run: RunRecord | undefined) => void } = {}): Promise<RunRecord> {
-      const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
-      for (;;) {
-        const run = await this.describeRun(runId);
-        options.onProgress?.(run);
-        if (run && (run.status === 'completed' || run.status === 'failed')) return run;
-        if (Date.now() > deadline) throw new EtlError('DEPENDENCY_TIMEOUT', `run ${runId} did not finish within ${options.timeoutMs} ms (status: ${run?.status ?? 'not seen yet'})`);
-        await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 500));
-      }
+    /** Polls until the run completes or fails; onProgress sees each poll. Throws DEPENDENCY_TIMEOUT when it does not in time. */
+    async waitForRun(runId: string, options: Omit<RunPollOptions, 'signal'> = {}): Promise<RunRecord> {
+      const { run, finished } = await pollUntilRunEnds((id) => this.describeRun(id), runId, options);
+      if (!finished) throw new EtlError('DEPENDENCY_TIMEOUT', `run ${runId} did not finish within ${options.timeoutMs} ms (status: ${run?.status ?? 'not seen yet'})`);
+      return run!;
     },
   };
 }
 
 export type RunControl = ReturnType<typeof createRunControl>;
+
+export interface RunPollOptions {
+  /** Default 30 minutes. */
+  timeoutMs?: number;
+  /** Default 500 ms. */
+  everyMs?: number;
+  /** Stops polling (e.g. the client that waits has gone). */
+  signal?: AbortSignal;
+  onProgress?: (run: RunRecord | undefined) => void;
+}
+
+/**
+ * Polls a run until it completes or fails, the time is up or the signal aborts:
+ * the last run seen, and whether it finished. Never throws for the time: the
+ * CLI's wait makes that an error, an HTTP wait answers with how far it got.
+ */
+export async function pollUntilRunEnds(describe: (runId: string) => Promise<RunRecord | undefined>, runId: string, options: RunPollOptions = {}): Promise<{ run: RunRecord | undefined; finished: boolean }> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  const every = options.everyMs ?? 500;
+  for (;;) {
+    const run = await describe(runId);
+    options.onProgress?.(run);
+    const finished = run?.status === 'completed' || run?.status === 'failed';
+    if (finished || Date.now() + every > deadline || options.signal?.aborted) return { run, finished };
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+}

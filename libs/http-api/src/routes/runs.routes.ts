@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isEtlError } from '@brokered-etl/errors';
 import { INLINE_RECORDS_PARAM } from '@brokered-etl/pipeline-kit';
 import type { RerunFrom } from '@brokered-etl/replay';
+import { pollUntilRunEnds } from '@brokered-etl/run-control';
 import { HttpError, notFound } from '../api-errors';
 import { rejectionView } from '../rejection.view';
 import { withErrors } from '../schemas/error.schema';
@@ -32,17 +33,6 @@ function paramsView(params: Record<string, string> | undefined, exposeRecords: b
 
 export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRecords }: RouteDeps): void {
   const runView = <R extends { params?: Record<string, string> }>(run: R): R => ({ ...run, params: paramsView(run.params, exposeRecords) });
-
-  /** Polls the run until it completes or fails, the time is up, or the client has gone. */
-  async function waitForEnd(runId: string, timeoutMs: number, gone: () => boolean) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const current = await control.describeRun(runId);
-      const finished = current?.status === 'completed' || current?.status === 'failed';
-      if (finished || Date.now() + WAIT_POLL_MS > deadline || gone()) return { finished, current };
-      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-    }
-  }
 
   app.post<{ Body: TriggerBody; Querystring: TriggerQuery }>(
     '/runs',
@@ -78,9 +68,9 @@ export function runsRoutes(app: FastifyInstance, { control, pipelines, exposeRec
       const answer = { runId: requested.runId, pipeline, params: paramsView(requested.params, exposeRecords), requestedAt: requested.requestedAt, links: { run, events: `${run}/events` } };
       if (!request.query.wait) return reply.status(202).header('location', run).send(answer);
       // the response closing before it is sent: the client has gone, stop polling for it
-      let gone = false;
-      reply.raw.once('close', () => (gone = true));
-      const { finished, current } = await waitForEnd(requested.runId, request.query.timeoutMs, () => gone);
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const { finished, run: current } = await pollUntilRunEnds((id) => control.describeRun(id), requested.runId, { timeoutMs: request.query.timeoutMs, everyMs: WAIT_POLL_MS, signal: gone.signal });
       return reply
         .status(finished ? 200 : 202)
         .header('location', run)
