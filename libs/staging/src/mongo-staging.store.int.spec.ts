@@ -1,3 +1,4 @@
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { integrationEnv, uniqueName } from '@brokered-etl/testing';
 import { connectMongo, type MongoConnection } from './mongo.connection';
 import { createMongoStagingStore } from './mongo-staging.store';
@@ -66,5 +67,43 @@ describe('MongoDB-compatible database (real server)', () => {
     expect(await writer.upsertMany('target', docs)).toMatchObject({ upserted: 100, matched: 0, unchanged: false });
     expect(await writer.upsertMany('target', docs)).toMatchObject({ upserted: 0, matched: 100, unchanged: false });
     expect(await writer.count('target')).toBe(100);
+  });
+
+  it('checks completion without reading a run\'s whole ledger per loaded chunk: whole reads stay two however many chunks', async () => {
+    const { db } = await freshDb();
+    // a client of its own that reports every command it sends
+    const client = new MongoClient(integrationEnv().mongoUrl, { monitorCommands: true, serverSelectionTimeoutMS: 5000 });
+    const started: CommandStartedEvent[] = [];
+    client.on('commandStarted', (event) => started.push(event));
+    try {
+      const store = createMongoStagingStore(client.db(db.databaseName));
+      const runId = 'whole-reads';
+      const chunks = 120;
+      await store.createRun({ runId, pipeline: 'flights', params: {}, requestedBy: 'it', status: 'running', requestedAt: new Date() });
+      for (let seq = 0; seq < chunks; seq++) await store.markChunk(runId, seq, { extracted: { records: 5, at: new Date() }, transformed: { records: 5, rejected: 0, at: new Date() } });
+      await store.markSourceEnded(runId, { totalChunks: chunks, totalRecords: chunks * 5 }, new Date());
+
+      const ledger = `staging.run.${runId}.ledger`;
+      const wholeReads = () => started.filter((e) => e.commandName === 'find' && e.command['find'] === ledger && Object.keys(e.command['filter'] ?? {}).length === 0).length;
+      started.length = 0;
+      const checkMs: number[] = [];
+      let completed: Awaited<ReturnType<typeof store.completeRunIfDone>>;
+      // loaders finish chunks out of order: every third chunk first, then the rest
+      const order = [...Array.from({ length: chunks }, (_, i) => i).filter((i) => i % 3 === 0), ...Array.from({ length: chunks }, (_, i) => i).filter((i) => i % 3 !== 0)];
+      for (const seq of order) {
+        await store.markChunk(runId, seq, { loaded: { records: 5, at: new Date() } });
+        const t0 = performance.now();
+        completed = await store.completeRunIfDone(runId, new Date());
+        checkMs.push(performance.now() - t0);
+        if (seq !== order[order.length - 1]) expect(completed).toBeUndefined();
+      }
+      expect(completed!).toMatchObject({ status: 'completed', counts: { extracted: chunks * 5, loaded: chunks * 5, chunksLoaded: chunks } });
+      // the first check sums the ledger and remembers what was unloaded; the last sums it again to complete
+      expect(wholeReads()).toBe(2);
+      const sorted = [...checkMs].sort((a, b) => a - b);
+      process.stderr.write(`completion checks of a ${chunks}-chunk run: ${wholeReads()} whole-ledger reads in ${chunks} checks; p50 ${sorted[Math.floor(chunks / 2)]!.toFixed(1)} ms, max ${sorted[chunks - 1]!.toFixed(1)} ms\n`);
+    } finally {
+      await client.close();
+    }
   });
 });

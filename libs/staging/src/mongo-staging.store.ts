@@ -4,6 +4,7 @@ import { createMongoRetention, runCollectionsOf } from './mongo-retention';
 import { createMongoRunProgress } from './mongo-run-progress';
 import { awaitsSourceEnd, definedFields, isRunDone, isRunOpen, ledgerKey, ledgerMarks, OPEN_STATUSES, sumLedger, type StagingStore } from './staging.store';
 import type { ChunkLedgerEntry, ChunkStage, DeadLetterRecord, InputMark, Rejection, RunRecord, StagedChunk, StagedPlan } from './staging.types';
+import { createUnloadedChunkMemo } from './unloaded-chunks';
 
 type RunDoc = RunRecord & { _id: string };
 type ChunkDoc = Omit<StagedChunk, 'payload'> & { _id: string; payload: Binary };
@@ -60,6 +61,11 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
   const countRuns = (list: ReadonlyArray<Pick<RunRecord, 'runId' | 'generation'>>) =>
     guard('count runs', async () => new Map(await Promise.all(list.map(async (run) => [run.runId, sumLedger(await ledgerEntries(run.runId), run.generation)] as const))));
   const countRunOf = async (run: Pick<RunRecord, 'runId' | 'generation'>) => (await countRuns([run])).get(run.runId) ?? sumLedger([], run.generation);
+  // completion checks read what they last saw unloaded by _id instead of the whole ledger each time
+  const unloaded = createUnloadedChunkMemo(async (runId, chunkSeq, generation) => {
+    const loaded = (await ledgerOf(runId).findOne({ _id: ledgerKey(runId, chunkSeq, undefined, 'loaded') }))?.loaded;
+    return loaded !== undefined && (loaded.generation ?? 0) >= generation;
+  });
 
   const markLedger = async (at: Pick<ChunkLedgerEntry, 'runId' | 'chunkSeq' | 'recordIndex'>, entry: object) => {
     for (const [mark, fields] of ledgerMarks(entry)) {
@@ -122,8 +128,14 @@ export function createMongoStagingStore(db: Db, options: MongoStagingOptions = {
     async completeRunIfDone(runId, at) {
       const run = await this.getRun(runId);
       if (!run || awaitsSourceEnd(run)) return undefined;
-      const counts = await countRunOf(run);
-      if (isRunOpen(run) && !isRunDone(run, counts)) return undefined; // open runs are counted live: no write races the completion
+      if (isRunOpen(run) && (await guard('read loaded marks', () => unloaded.anyStillUnloaded(run)))) return undefined;
+      const entries = await guard('count run', () => ledgerEntries(runId));
+      const counts = sumLedger(entries, run.generation);
+      if (isRunOpen(run) && !isRunDone(run, counts)) {
+        unloaded.remember(run, entries);
+        return undefined; // open runs are counted live: no write races the completion
+      }
+      unloaded.forget(runId);
       // a chunk delivered after completion (replay, record patch) still moves the stored counts
       if (!isRunOpen(run)) {
         await guard('update run counts', () => runs.updateOne({ _id: runId }, { $set: { counts } }));
