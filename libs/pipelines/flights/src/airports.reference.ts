@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { EtlError } from '@brokered-etl/errors';
 import { readCsv, resolveSourcePath, vegaDataDir } from '@brokered-etl/pipeline-kit';
@@ -23,15 +23,20 @@ export async function loadAirports(path = join(vegaDataDir(), 'airports.csv')): 
 
 export const DEFAULT_AIRPORTS = 'airports.csv';
 
+/** The airports file a param names, confined to the source roots, and its stats now. */
+function statAirports(source: string, sourceRoots: readonly string[]): { path: string; stats: Stats } {
+  const path = resolveSourcePath(source, sourceRoots, 'airports');
+  try {
+    return { path, stats: statSync(path) };
+  } catch (cause) {
+    throw new EtlError('SOURCE_NOT_FOUND', `airports file "${source}" is gone`, { cause });
+  }
+}
+
 /** Which airports file a run's param names, and its size and mtime: what the flights transform's output depends on besides the record. */
 export function airportsVersion(source: string | undefined, sourceRoots: readonly string[]): string {
-  const path = resolveSourcePath(source || DEFAULT_AIRPORTS, sourceRoots, 'airports');
-  try {
-    const stats = statSync(path);
-    return `${path}:${stats.size}:${stats.mtimeMs}`;
-  } catch (cause) {
-    throw new EtlError('SOURCE_NOT_FOUND', `airports file "${source || DEFAULT_AIRPORTS}" is gone`, { cause });
-  }
+  const { path, stats } = statAirports(source || DEFAULT_AIRPORTS, sourceRoots);
+  return `${path}:${stats.size}:${stats.mtimeMs}`;
 }
 
 /**
@@ -50,13 +55,8 @@ export function createAirportReferences(sourceRoots: readonly string[], checkEve
     const now = Date.now();
     const recent = bySource.get(source);
     if (recent && now - recent.checkedAt < checkEveryMs) return recent.index;
-    const path = resolveSourcePath(source, sourceRoots, 'airports');
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(path).mtimeMs;
-    } catch (cause) {
-      throw new EtlError('SOURCE_NOT_FOUND', `airports file "${source}" is gone`, { cause });
-    }
+    const { path, stats } = statAirports(source, sourceRoots);
+    const { mtimeMs } = stats;
     let loaded = byPath.get(path);
     if (loaded?.mtimeMs !== mtimeMs) byPath.set(path, (loaded = { mtimeMs, index: loadAirports(path) }));
     bySource.set(source, { checkedAt: now, index: loaded.index });
