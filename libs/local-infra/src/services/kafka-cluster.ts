@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfraError } from '../infra.errors';
 import type { LocalInfraOptions } from '../infra.options';
 import { readPid } from '../process-control';
-import { createKafkaService, type KafkaClusterNode } from './kafka.service';
+import { createKafkaService, newClusterId, type KafkaClusterNode } from './kafka.service';
 import type { LocalService } from './service';
 
 /** The most nodes a local cluster gets: each is a JVM of up to 512 MiB on the same host. */
@@ -68,7 +67,7 @@ function sharedClusterId(home: string, size: number): string {
   const file = join(home, 'cluster.id');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(home, { recursive: true });
-  const id = randomBytes(16).toString('base64url');
+  const id = newClusterId();
   writeFileSync(file, `${id}\n`);
   writeFileSync(join(home, 'cluster.size'), `${size}\n`);
   return id;

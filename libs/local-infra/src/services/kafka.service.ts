@@ -6,6 +6,17 @@ import { requireJava, requireTool } from '../prerequisites';
 import { assertPortsFree, readRecordedEndpoint, isPortOpen, readPid, run, startDetached, stopProcess, waitUntil } from '../process-control';
 import type { LocalService } from './service';
 
+/**
+ * A KRaft cluster id as Kafka's own Uuid.randomUuid makes one: 16 random bytes in base64url, drawn again when it
+ * starts with "-", which kafka-storage's argument parser reads as an option ("--cluster-id: expected one argument").
+ */
+export function newClusterId(draw: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = draw().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** A SCRAM-SHA-256 user created when the storage is formatted; the client listener then asks for it. */
 export interface KafkaScramUser {
   username: string;
@@ -178,7 +189,7 @@ export function createKafkaService(options: LocalInfraOptions, extras: KafkaServ
       const javaBin = java();
       writeConfig();
       if (!existsSync(join(dataDir, 'meta.properties'))) {
-        const clusterId = node?.clusterId() ?? randomBytes(16).toString('base64url');
+        const clusterId = node?.clusterId() ?? newClusterId();
         // KRaft has no ZooKeeper to hold SCRAM users: they are written into the metadata log at format time
         const addScram = scram ? ['--add-scram', `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`] : [];
         try {
